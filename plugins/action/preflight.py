@@ -1,0 +1,49 @@
+# Copyright: corp.infra contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Action plugin for corp.infra.preflight: runs on the controller, reads the stack's variables, never AWS."""
+
+from __future__ import annotations
+
+from ansible.errors import AnsibleActionFail
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.corp.infra.plugins.module_utils.preflight import STACK_PREFIXES, check_inputs
+
+
+def known_regions() -> set[str] | None:
+    """Every region botocore's bundled endpoint data knows, across the commercial, China and GovCloud partitions."""
+    try:
+        import botocore.session
+    except ImportError:
+        return None
+    session = botocore.session.get_session()
+    regions: set[str] = set()
+    for partition in session.get_available_partitions():
+        regions.update(session.get_available_regions("ec2", partition_name=partition))
+    return regions or None
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+    _VALID_ARGS = frozenset(("inputs",))
+    _requires_connection = False
+
+    def run(self, tmp=None, task_vars=None):
+        result = super().run(tmp, task_vars)
+        task_vars = task_vars or {}
+        inputs = self._task.args.get("inputs")
+        if inputs is None:
+            names = [name for name in task_vars if name.startswith(STACK_PREFIXES)]
+            inputs = {name: self._templar.template(task_vars[name]) for name in names}
+        elif not isinstance(inputs, dict):
+            raise AnsibleActionFail("inputs must be a mapping of variable names to values")
+        regions = known_regions()
+        problems = check_inputs(inputs, regions)
+        result.update(changed=False, problems=problems, checked=sorted(inputs))
+        if problems:
+            result["failed"] = True
+            # One line, every problem: the user fixes them all in one pass.
+            result["msg"] = "preflight: " + " | ".join(problems)
+        else:
+            result["msg"] = f"preflight: {len(inputs)} stack inputs checked, no problem found"
+        return result

@@ -1,0 +1,333 @@
+# Copyright: corp.infra contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Preflight rules: every stack input checked before a single AWS request.
+
+``check_inputs`` takes the stack's variables as plain values and returns one line per problem, each
+naming the variable and the rule. Types and choices are left to the roles' argument specs; these are the
+rules an argument spec cannot express. Variables are matched by name and suffix (``*_kms_key_arn``,
+``*_policy_statements``, ``*_ingress_cidrs``...), so a new role that follows the naming conventions in
+docs/variables.md is covered without changes here.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from typing import Any, Iterable
+
+from ansible_collections.corp.infra.plugins.module_utils.condition_keys import unsupported_actions
+from ansible_collections.corp.infra.plugins.module_utils.naming import NamingError, check_token, resource_name
+
+# Variables with these prefixes belong to the stack; everything else (ansible_*, inventory internals)
+# is not ours to judge.
+STACK_PREFIXES = ("corp_", "preflight_", "network_", "s3_", "iam_", "rds_", "dynamodb_", "outputs_")
+
+# RFC 1918 plus RFC 6598 shared space, which AWS accepts as VPC space. Anything else is reachable from
+# the internet and never belongs in a database ingress rule (seed mistake 5).
+PRIVATE_NETWORKS = tuple(ipaddress.ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"))
+RDS_MONITORING_INTERVALS = (0, 1, 5, 10, 15, 30, 60)
+
+_KMS_KEY_ARN = re.compile(
+    r"^arn:aws(?:-cn|-us-gov|-iso|-iso-b)?:kms:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):"
+    r"key/(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$"
+)
+_IAM_ROLE_ARN = re.compile(r"^arn:aws(?:-cn|-us-gov|-iso|-iso-b)?:iam::\d{12}:role/[\w+=,.@/-]{1,512}$")
+_ENGINE_VERSION = re.compile(r"^\d+(?:\.\d+)?$")
+_PASSWORD_NAME = re.compile(r"pass(word|wd)|secret_string", re.IGNORECASE)
+_EXISTING_NETWORK_NAME = re.compile(r"(vpc_id|subnet_ids?|security_group_ids?|db_subnet_group_name)$")
+
+
+def _is_set(value: Any) -> bool:
+    return value not in (None, "", [], {}) and not (isinstance(value, str) and value.startswith("__omit_place_holder__"))
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
+def _as_int(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    try:
+        return int(str(value).strip())
+    except ValueError:
+        return None
+
+
+def _as_bool(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() in ("1", "true", "yes", "on", "y")
+    return bool(value)
+
+
+def _version_tuple(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in version.split("."))
+
+
+class _Problems:
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def add(self, variable: str, rule: str) -> None:
+        self.lines.append(f"{variable}: {rule}")
+
+
+def _check_names(values: dict[str, Any], problems: _Problems, regions: Iterable[str] | None) -> None:
+    for variable, kind in (("corp_environment", "environment"), ("corp_name_prefix", "prefix")):
+        if variable not in values:
+            if variable == "corp_environment":
+                problems.add(variable, "is required (the environment suffix, e.g. prod)")
+            continue
+        problem = check_token(kind, values[variable])
+        if problem:
+            problems.add(variable, problem)
+    region = values.get("corp_region")
+    if region is None:
+        problems.add("corp_region", "is required (e.g. ap-south-1)")
+    elif regions is not None and region not in set(regions):
+        problems.add("corp_region", f"must be an AWS region botocore knows (got {region!r})")
+    environment = values.get("corp_environment")
+    if isinstance(environment, str) and environment.startswith("prod") and not _as_bool(values.get("corp_production")):
+        problems.add("corp_production", f"must be true for environment {environment!r}: production rules apply to it")
+    prefix = values.get("corp_name_prefix", "corp")
+    for variable, value in values.items():
+        if not variable.endswith("_purpose"):
+            continue
+        problem = check_token("purpose", value)
+        if problem:
+            problems.add(variable, problem)
+            continue
+        resource_type = _type_of_purpose(variable)
+        if isinstance(environment, str) and not check_token("environment", environment) and not check_token("prefix", prefix):
+            try:
+                resource_name(resource_type, value, environment, prefix)
+            except NamingError as error:
+                problems.add(variable, str(error))
+
+
+def _type_of_purpose(variable: str) -> str:
+    for token, resource_type in (("_sg_", "sg"), ("_subnet", "subnet"), ("_vpc_", "vpc"), ("_kms_", "kms"), ("_role", "iam")):
+        if token in variable:
+            return resource_type
+    role = variable.split("_", 1)[0]
+    return {"network": "vpc", "iam": "iam"}.get(role, role)
+
+
+def _check_secrets(values: dict[str, Any], problems: _Problems) -> None:
+    for variable, value in values.items():
+        if _PASSWORD_NAME.search(variable) and _is_set(value):
+            # Seed mistake 1: a password in code, vars or history. RDS creates and rotates it in
+            # Secrets Manager (ManageMasterUserPassword); only the secret's ARN ever leaves AWS.
+            problems.add(variable, "must not be set: the database master password is AWS-managed (ManageMasterUserPassword); use the secret's ARN")
+    if not _is_set(values.get("corp_aws_endpoint_url")):
+        for variable in ("corp_aws_access_key", "corp_aws_secret_key"):
+            if _is_set(values.get(variable)):
+                problems.add(variable, "static keys are only for the local emulator; use a profile, environment credentials or an IAM role")
+
+
+def _check_kms_and_roles(values: dict[str, Any], problems: _Problems) -> None:
+    region = values.get("corp_region")
+    for variable, value in values.items():
+        if variable.endswith(("kms_key_arn", "kms_key_id")) and _is_set(value):
+            text = str(value)
+            match = _KMS_KEY_ARN.match(text)
+            if text.startswith("alias/") or ":alias/" in text:
+                # Seed mistakes 6 and 12: alias/aws/dynamodb and alias/aws/rds where an ARN belongs.
+                problems.add(variable, f"must be a KMS key ARN, not an alias (got {text!r}); omit it to use the AWS-managed key")
+            elif "*" in text:
+                problems.add(variable, f"must be one exact KMS key ARN, not a wildcard (got {text!r})")
+            elif not match:
+                problems.add(variable, f"must be a KMS key ARN arn:aws:kms:<region>:<account>:key/<key-id> (got {text!r})")
+            elif region and match.group("region") != region:
+                problems.add(variable, f"must be a key in corp_region {region} (got a key in {match.group('region')})")
+        elif variable.endswith("role_arn") and _is_set(value) and not _IAM_ROLE_ARN.match(str(value)):
+            problems.add(variable, f"must be an IAM role ARN arn:aws:iam::<account>:role/<name> (got {value!r})")
+
+
+def _wildcard_resource(resource: str) -> bool:
+    if resource == "*":
+        return True
+    parts = resource.split(":", 5)
+    if len(parts) < 6:
+        return "*" in resource
+    partition, service, resource_region, account, rest = parts[1], parts[2], parts[3], parts[4], parts[5]
+    if "*" in (partition + service + resource_region + account):
+        return True
+    if service == "kms" and "*" in rest:
+        # arn:aws:kms:<region>:<account>:key/* is every key in the account (the seed's "fix" for mistake 3).
+        return True
+    return rest in ("*", "/*") or rest.split("/", 1)[0] == "*"
+
+
+def _wildcard_principal(principal: Any) -> bool:
+    if principal == "*":
+        return True
+    if isinstance(principal, dict):
+        return any("*" in str(v) for item in principal.values() for v in _as_list(item))
+    return False
+
+
+def _check_policy_statements(values: dict[str, Any], problems: _Problems) -> None:
+    for variable, value in values.items():
+        if not variable.endswith("_policy_statements") or not _is_set(value):
+            continue
+        for index, statement in enumerate(_as_list(value)):
+            where = f"{variable}[{index}]"
+            if not isinstance(statement, dict):
+                problems.add(where, "must be an IAM policy statement (a mapping)")
+                continue
+            if statement.get("Effect") not in ("Allow", "Deny"):
+                problems.add(where, f"Effect must be Allow or Deny (got {statement.get('Effect')!r})")
+            for key in ("Resource", "NotResource"):
+                for resource in _as_list(statement.get(key)):
+                    if _wildcard_resource(str(resource)):
+                        problems.add(where, f"{key} {resource!r} is a wildcard: name exact ARNs")
+            if "NotPrincipal" in statement or _wildcard_principal(statement.get("Principal")):
+                problems.add(where, "Principal must name exact principals, never '*' (and NotPrincipal is refused)")
+            actions = [str(a) for a in _as_list(statement.get("Action"))]
+            for action in actions:
+                if action == "*" or action.endswith(":*"):
+                    problems.add(where, f"Action {action!r} grants every action of the service: list the actions")
+            if "NotAction" in statement:
+                problems.add(where, "NotAction grants everything it does not name: list the actions")
+            if statement.get("Effect") == "Allow":
+                for operator in (statement.get("Condition") or {}).values():
+                    for condition_key in operator or {}:
+                        unsupported = unsupported_actions(actions, str(condition_key))
+                        if unsupported:
+                            problems.add(
+                                where,
+                                f"condition key {condition_key} is not supported by {', '.join(unsupported)} "
+                                "(AWS Service Authorization Reference); those actions would be denied or unconditioned",
+                            )
+
+
+def _network(text: Any) -> ipaddress.IPv4Network | None:
+    try:
+        network = ipaddress.ip_network(str(text), strict=True)
+    except ValueError:
+        return None
+    return network if isinstance(network, ipaddress.IPv4Network) else None
+
+
+def _is_private(network: ipaddress.IPv4Network) -> bool:
+    return any(network.subnet_of(private) for private in PRIVATE_NETWORKS)
+
+
+def _check_network(values: dict[str, Any], problems: _Problems) -> None:
+    vpc = None
+    if "network_vpc_cidr" in values:
+        vpc = _network(values["network_vpc_cidr"])
+        if vpc is None:
+            problems.add("network_vpc_cidr", f"must be an IPv4 CIDR block such as 10.0.0.0/16 (got {values['network_vpc_cidr']!r})")
+        elif not 16 <= vpc.prefixlen <= 28:
+            problems.add("network_vpc_cidr", f"must be between /16 and /28, as AWS requires (got {vpc})")
+            vpc = None
+        elif not _is_private(vpc):
+            problems.add("network_vpc_cidr", f"must be private address space (RFC 1918 or 100.64.0.0/10) (got {vpc})")
+    subnets: list[ipaddress.IPv4Network] = []
+    for index, text in enumerate(_as_list(values.get("network_subnet_cidrs"))):
+        subnet = _network(text)
+        where = f"network_subnet_cidrs[{index}]"
+        if subnet is None:
+            problems.add(where, f"must be an IPv4 CIDR block (got {text!r})")
+        elif not 16 <= subnet.prefixlen <= 28:
+            problems.add(where, f"must be between /16 and /28, as AWS requires (got {subnet})")
+        elif vpc is not None and not subnet.subnet_of(vpc):
+            problems.add(where, f"{subnet} is outside network_vpc_cidr {vpc}")
+        else:
+            for other in subnets:
+                if subnet.overlaps(other):
+                    problems.add(where, f"{subnet} overlaps {other}")
+            subnets.append(subnet)
+    for variable, value in values.items():
+        if not variable.endswith("ingress_cidrs"):
+            continue
+        for index, text in enumerate(_as_list(value)):
+            network = _network(text)
+            if network is None:
+                problems.add(f"{variable}[{index}]", f"must be an IPv4 CIDR block (got {text!r})")
+            elif not _is_private(network):
+                problems.add(f"{variable}[{index}]", f"{network} is public: database ingress is private address space only")
+    az_count = values.get("network_az_count")
+    if az_count is not None:
+        count = _as_int(az_count)
+        if count is None or count < 2:
+            problems.add("network_az_count", f"must be at least 2: the private subnets span two or more AZs (got {az_count!r})")
+        elif subnets and len(_as_list(values.get("network_subnet_cidrs"))) != count:
+            problems.add("network_subnet_cidrs", f"must list one CIDR per AZ: {count} (network_az_count), got {len(subnets)}")
+    elif "network_subnet_cidrs" in values and len(_as_list(values["network_subnet_cidrs"])) < 2:
+        problems.add("network_subnet_cidrs", "must list at least two CIDRs: one private subnet per AZ, two AZs at least")
+    if _as_bool(values.get("rds_multi_az")):
+        count = _as_int(values.get("network_az_count", 2))
+        if count is not None and count < 2:
+            problems.add("network_az_count", "must be at least 2 when rds_multi_az is true")
+    for variable in values:
+        if _EXISTING_NETWORK_NAME.search(variable) and _is_set(values[variable]):
+            # Seed mistakes 5, 11 and 13: the default VPC, its subnets and its default security group.
+            problems.add(variable, "is not accepted: the stack builds its own VPC, subnets and security groups and never uses the default ones")
+
+
+def _check_database(values: dict[str, Any], problems: _Problems) -> None:
+    production = _as_bool(values.get("corp_production"))
+    minimum = str(values.get("preflight_rds_engine_version_minimum", "0"))
+    version = values.get("rds_engine_version")
+    if version is not None:
+        if not _ENGINE_VERSION.match(str(version)):
+            problems.add("rds_engine_version", f"must be a PostgreSQL version such as 17.6 (got {version!r})")
+        elif _ENGINE_VERSION.match(minimum) and _version_tuple(str(version)) < _version_tuple(minimum):
+            problems.add("rds_engine_version", f"must be at least {minimum} (preflight_rds_engine_version_minimum) (got {version})")
+    retention = values.get("rds_backup_retention_period")
+    if retention is not None:
+        days = _as_int(retention)
+        floor = int(values.get("preflight_prod_min_backup_retention_days", 7)) if production else 1
+        if days is None or not floor <= days <= 35:
+            scope = "in production" if production else "(0 turns automated backups off)"
+            problems.add("rds_backup_retention_period", f"must be {floor}-35 days {scope} (got {retention!r})")
+    interval = values.get("rds_monitoring_interval")
+    if interval is not None:
+        seconds = _as_int(interval)
+        if seconds not in RDS_MONITORING_INTERVALS:
+            problems.add("rds_monitoring_interval", f"must be one of {', '.join(map(str, RDS_MONITORING_INTERVALS))} (got {interval!r})")
+        elif production and seconds == 0:
+            problems.add("rds_monitoring_interval", "must be above 0 in production: enhanced monitoring is required")
+    # Settings that may never be weakened, and those that production requires.
+    always = {"rds_publicly_accessible": False, "rds_storage_encrypted": True, "s3_block_public_access": True, "s3_versioning": True}
+    in_production = {"rds_multi_az": True, "rds_deletion_protection": True, "dynamodb_deletion_protection": True, "dynamodb_point_in_time_recovery": True}
+    for variable, required in list(always.items()) + (list(in_production.items()) if production else []):
+        if variable in values and _as_bool(values[variable]) is not required:
+            scope = "in production" if variable in in_production else "always"
+            problems.add(variable, f"must be {str(required).lower()} ({scope}) (got {values[variable]!r})")
+
+
+def _check_tags(values: dict[str, Any], problems: _Problems) -> None:
+    tags = values.get("corp_tags")
+    if tags is None:
+        return
+    if not isinstance(tags, dict):
+        problems.add("corp_tags", "must be a mapping of tag keys to values")
+        return
+    for key, value in tags.items():
+        if not 1 <= len(str(key)) <= 128 or str(key).lower().startswith("aws:"):
+            problems.add("corp_tags", f"tag key {key!r} must be 1-128 characters and not start with 'aws:'")
+        elif len(str(value)) > 256:
+            problems.add("corp_tags", f"tag {key!r} value must be at most 256 characters")
+
+
+def check_inputs(values: dict[str, Any], regions: Iterable[str] | None = None) -> list[str]:
+    """Return one line per broken rule in ``values`` (variable name -> value); [] when all hold.
+
+    ``regions`` is the set of valid region names (None skips the region check).
+    """
+    stack = {k: v for k, v in values.items() if k.startswith(STACK_PREFIXES)}
+    problems = _Problems()
+    _check_names(stack, problems, regions)
+    _check_secrets(stack, problems)
+    _check_kms_and_roles(stack, problems)
+    _check_policy_statements(stack, problems)
+    _check_network(stack, problems)
+    _check_database(stack, problems)
+    _check_tags(stack, problems)
+    return problems.lines
