@@ -39,11 +39,12 @@ class ActionModule(ActionBase):
             raise AnsibleActionFail("inputs must be a mapping of variable names to values")
         regions = known_regions()
         problems = check_inputs(inputs, regions)
-        result.update(changed=False, problems=problems, checked=sorted(inputs))
+        result.update(changed=False, problems=problems)
         if problems:
             result["failed"] = True
             # One line, every problem: the user fixes them all in one pass.
             result["msg"] = "preflight: " + " | ".join(problems)
         else:
+            result["checked"] = sorted(inputs)
             result["msg"] = f"preflight: {len(inputs)} stack inputs checked, no problem found"
         return result

@@ -21,7 +21,7 @@ description:
     or above the minimum, and production retention, monitoring and protection settings.
   - See the collection's C(docs/preflight.md) for the full list.
 author:
-  - corp.infra contributors
+  - Corp Platform Team (@corp-platform)
 options:
   inputs:
     description:
@@ -34,8 +34,11 @@ attributes:
     description: Makes no change in any mode.
   diff_mode:
     support: none
+    description: Changes nothing, so there is nothing to diff.
   platform:
+    support: full
     platforms: all
+    description: Runs on the controller; no AWS request, no connection to the host.
 """
 
 EXAMPLES = r"""
@@ -59,7 +62,7 @@ problems:
   sample: ["corp_environment: must be 1-16 lowercase letters and digits, starting with a letter (got 'Prod')"]
 checked:
   description: The names of the variables that were checked.
-  returned: always
+  returned: success
   type: list
   elements: str
   sample: ["corp_environment", "corp_region"]

@@ -1,0 +1,87 @@
+"""Integration fixtures: a real emulator over HTTP, started and stopped through scripts/emulator."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Emulator:
+    port: int
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def requests(self) -> dict:
+        with urllib.request.urlopen(f"{self.endpoint}/_corp/requests") as response:
+            return json.load(response)
+
+    def reset(self) -> None:
+        urllib.request.urlopen(urllib.request.Request(f"{self.endpoint}/_corp/requests", method="DELETE")).close()
+
+    def env(self) -> dict[str, str]:
+        """The environment every test command runs with: the emulator as the only AWS endpoint."""
+        return dict(
+            os.environ,
+            AWS_ENDPOINT_URL=self.endpoint,
+            AWS_ACCESS_KEY_ID="testing",
+            AWS_SECRET_ACCESS_KEY="testing",
+            ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
+            ANSIBLE_NOCOLOR="1",
+            ANSIBLE_FORCE_COLOR="0",
+            PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+        )
+
+
+def emulator_command(command: str, port: int) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [str(ROOT / "scripts" / "emulator"), command, "--port", str(port)],
+        env=dict(os.environ, CORP_PYTHON=sys.executable),
+        capture_output=True,
+        text=True,
+        timeout=90,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="session")
+def emulator():
+    port = free_port()
+    started = emulator_command("start", port)
+    assert started.returncode == 0, started.stderr
+    yield Emulator(port)
+    emulator_command("stop", port)
+
+
+def ansible_playbook(emulator: Emulator, *args: str, check: bool = False) -> subprocess.CompletedProcess:
+    result = subprocess.run(
+        [str(BIN / "ansible-playbook"), *args],
+        cwd=ROOT,
+        env=emulator.env(),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    if check:
+        assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    return result

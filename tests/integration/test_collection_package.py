@@ -1,0 +1,53 @@
+"""The collection builds, installs into an empty collections path, and every plugin's documentation renders."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from .conftest import ROOT
+
+BIN = Path(sys.executable).parent
+
+
+def _run(*args, cwd=ROOT, env=None):
+    result = subprocess.run([str(a) for a in args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300, check=False)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return result
+
+
+def test_build_install_and_document(tmp_path):
+    # No ansible.cfg: the checkout's collections path (a link to itself) must not count as "installed".
+    # The empty target is the only collections path (not ~/.ansible/collections, where another tool may
+    # have put a copy), so "already installed" cannot hide a broken tarball.
+    target = tmp_path / "collections"
+    (tmp_path / "ansible.cfg").write_text("[defaults]\n")
+    bare = dict(os.environ, ANSIBLE_CONFIG=str(tmp_path / "ansible.cfg"), ANSIBLE_NOCOLOR="1", ANSIBLE_COLLECTIONS_PATH=str(target))
+    _run(BIN / "ansible-galaxy", "collection", "build", "--output-path", tmp_path / "dist", ROOT, env=bare, cwd=tmp_path)
+    (tarball,) = (tmp_path / "dist").glob("corp-infra-*.tar.gz")
+    # amazon.aws and community.aws come with the pinned `ansible` package; Galaxy is not reachable here.
+    _run(BIN / "ansible-galaxy", "collection", "install", "--no-deps", "-p", target, tarball, env=bare, cwd=tmp_path)
+    installed = target / "ansible_collections" / "corp" / "infra"
+    manifest = json.loads((installed / "MANIFEST.json").read_text())
+    assert manifest["collection_info"]["dependencies"] == {"amazon.aws": ">=11.0.0,<12.0.0", "community.aws": ">=11.0.0,<12.0.0"}
+    assert not (installed / ".venv").exists() and not (installed / "outputs").exists()
+
+    # Only the installed copy is on the collections path: no ansible.cfg, no link to this checkout.
+    env = bare
+    modules = sorted(p.stem for p in (ROOT / "plugins" / "modules").glob("*.py") if p.stem != "__init__")
+    assert modules
+    listed = json.loads(_run(BIN / "ansible-doc", "-t", "module", "--list", "--json", "corp.infra", env=env, cwd=tmp_path).stdout)
+    assert sorted(name.removeprefix("corp.infra.") for name in listed) == modules
+    for module in modules:
+        doc = json.loads(_run(BIN / "ansible-doc", "--json", f"corp.infra.{module}", env=env, cwd=tmp_path).stdout)
+        entry = doc[f"corp.infra.{module}"]
+        assert entry["doc"]["short_description"] and entry["examples"] and entry["return"] is not None
+        text = _run(BIN / "ansible-doc", f"corp.infra.{module}", env=env, cwd=tmp_path).stdout
+        assert "EXAMPLES:" in text and "RETURN VALUES:" in text
+    filters = sorted(p.stem for p in (ROOT / "plugins" / "filter").glob("*.yml"))
+    for name in filters:
+        text = _run(BIN / "ansible-doc", "-t", "filter", f"corp.infra.{name}", env=env, cwd=tmp_path).stdout
+        assert "corp.infra." + name in text
+    roles = _run(BIN / "ansible-doc", "-t", "role", "--list", "--json", "corp.infra", env=env, cwd=tmp_path).stdout
+    assert {"corp.infra.preflight", "corp.infra.outputs"} <= set(json.loads(roles))
