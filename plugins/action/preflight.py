@@ -7,7 +7,7 @@ from __future__ import annotations
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.corp.infra.plugins.module_utils.preflight import STACK_PREFIXES, check_inputs
+from ansible_collections.corp.infra.plugins.module_utils.preflight import check_inputs, is_stack_variable
 
 
 def known_regions() -> set[str] | None:
@@ -33,7 +33,7 @@ class ActionModule(ActionBase):
         task_vars = task_vars or {}
         inputs = self._task.args.get("inputs")
         if inputs is None:
-            names = [name for name in task_vars if name.startswith(STACK_PREFIXES)]
+            names = [name for name in task_vars if is_stack_variable(name)]
             inputs = {name: self._templar.template(task_vars[name]) for name in names}
         elif not isinstance(inputs, dict):
             raise AnsibleActionFail("inputs must be a mapping of variable names to values")

@@ -4,9 +4,9 @@
 
 ``check_inputs`` takes the stack's variables as plain values and returns one line per problem, each
 naming the variable and the rule. Types and choices are left to the roles' argument specs; these are the
-rules an argument spec cannot express. Variables are matched by name and suffix (``*_kms_key_arn``,
-``*_policy_statements``, ``*_ingress_cidrs``...), so a new role that follows the naming conventions in
-docs/variables.md is covered without changes here.
+rules an argument spec cannot express. Variables are matched by name pattern (``*_kms_key_arn``,
+``*_cidrs``, ``*password*``...) and policy fragments by their shape (a mapping with ``Statement`` or
+``Effect``), so a new role is covered without changes here (docs/variables.md).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import re
 from typing import Any, Iterable
 
 from ansible_collections.corp.infra.plugins.module_utils.condition_keys import unsupported_actions
-from ansible_collections.corp.infra.plugins.module_utils.naming import NamingError, check_token, resource_name
+from ansible_collections.corp.infra.plugins.module_utils.naming import SERVICE_RULES, NamingError, check_token, resource_name
 
 # Variables with these prefixes belong to the stack; everything else (ansible_*, inventory internals)
 # is not ours to judge.
@@ -33,8 +33,26 @@ _KMS_KEY_ARN = re.compile(
 )
 _IAM_ROLE_ARN = re.compile(r"^arn:aws(?:-cn|-us-gov|-iso|-iso-b)?:iam::\d{12}:role/[\w+=,.@/-]{1,512}$")
 _ENGINE_VERSION = re.compile(r"^\d+(?:\.\d+)?$")
-_PASSWORD_NAME = re.compile(r"pass(word|wd)|secret_string", re.IGNORECASE)
-_EXISTING_NETWORK_NAME = re.compile(r"(vpc_id|subnet_ids?|security_group_ids?|db_subnet_group_name)$")
+PASSWORD_NAME = re.compile(r"pass(word|wd)|secret_string", re.IGNORECASE)
+# Names that mention the password without holding one: the switch for AWS management, and references.
+_PASSWORD_REFERENCE = re.compile(r"manage_master_user_password$|(_secret_arn|_kms_key_arn|_kms_key_id)$", re.IGNORECASE)
+_KMS_KEY_NAME = re.compile(r"kms_key(_arn|_id)?$|kms_arn$")
+_CIDR_NAME = re.compile(r"_cidrs?$|_cidr_blocks?$")
+_AZ_LIST_NAME = re.compile(r"(availability_zones|_azs)$")
+_RETENTION_NAME = re.compile(r"^rds_.*backup_retention")
+# Pre-existing network resources: the stack builds its own (security groups allowed as ingress sources aside).
+_EXISTING_NETWORK_NAME = re.compile(r"(vpc_id|subnet_ids?|db_subnet_group_name|db_subnet_group)$")
+_EXISTING_SG_NAME = re.compile(r"security_group_ids?$|_sg_ids?$")
+_INGRESS_SOURCE_NAME = re.compile(r"ingress|source|allowed")
+# User-given names are checked against the service's rules; the type comes from what the name is for.
+_NAME_TYPES = (
+    (re.compile(r"bucket_name$"), "s3"),
+    (re.compile(r"(instance_identifier|db_identifier|cluster_identifier)$"), "rds"),
+    (re.compile(r"table_name$"), "dynamodb"),
+    (re.compile(r"role_name$"), "iam"),
+    (re.compile(r"(security_group_name|sg_name)$"), "sg"),
+    (re.compile(r"kms_(key_)?alias(_name)?$"), "kms"),
+)
 
 
 def _is_set(value: Any) -> bool:
@@ -107,6 +125,23 @@ def _check_names(values: dict[str, Any], problems: _Problems, regions: Iterable[
                 problems.add(variable, str(error))
 
 
+def _check_given_names(values: dict[str, Any], problems: _Problems) -> None:
+    for variable, value in values.items():
+        if not _is_set(value):
+            continue
+        for pattern, resource_type in _NAME_TYPES:
+            if pattern.search(variable):
+                name = str(value)
+                if resource_type == "kms":
+                    name = name.removeprefix("alias/")
+                problem = SERVICE_RULES[resource_type](name)
+                if problem:
+                    problems.add(variable, f"{value!r}: {problem}")
+                elif name != name.lower():
+                    problems.add(variable, f"{value!r}: names are lowercase (seed mistake 8)")
+                break
+
+
 def _type_of_purpose(variable: str) -> str:
     for token, resource_type in (("_sg_", "sg"), ("_subnet", "subnet"), ("_vpc_", "vpc"), ("_kms_", "kms"), ("_role", "iam")):
         if token in variable:
@@ -117,7 +152,7 @@ def _type_of_purpose(variable: str) -> str:
 
 def _check_secrets(values: dict[str, Any], problems: _Problems) -> None:
     for variable, value in values.items():
-        if _PASSWORD_NAME.search(variable) and _is_set(value):
+        if PASSWORD_NAME.search(variable) and not _PASSWORD_REFERENCE.search(variable) and _is_set(value):
             # Seed mistake 1: a password in code, vars or history. RDS creates and rotates it in
             # Secrets Manager (ManageMasterUserPassword); only the secret's ARN ever leaves AWS.
             problems.add(variable, "must not be set: the database master password is AWS-managed (ManageMasterUserPassword); use the secret's ARN")
@@ -130,7 +165,7 @@ def _check_secrets(values: dict[str, Any], problems: _Problems) -> None:
 def _check_kms_and_roles(values: dict[str, Any], problems: _Problems) -> None:
     region = values.get("corp_region")
     for variable, value in values.items():
-        if variable.endswith(("kms_key_arn", "kms_key_id")) and _is_set(value):
+        if _KMS_KEY_NAME.search(variable) and _is_set(value):
             text = str(value)
             match = _KMS_KEY_ARN.match(text)
             if text.startswith("alias/") or ":alias/" in text:
@@ -169,11 +204,24 @@ def _wildcard_principal(principal: Any) -> bool:
     return False
 
 
+def _statements(value: Any) -> list[Any] | None:
+    """The IAM statements in ``value`` if it is shaped like a policy, a statement or a list of statements."""
+    if isinstance(value, dict):
+        if "Statement" in value:
+            return _as_list(value["Statement"])
+        if "Effect" in value:
+            return [value]
+    if isinstance(value, list) and value and all(isinstance(item, dict) and "Effect" in item for item in value):
+        return value
+    return None
+
+
 def _check_policy_statements(values: dict[str, Any], problems: _Problems) -> None:
     for variable, value in values.items():
-        if not variable.endswith("_policy_statements") or not _is_set(value):
-            continue
-        for index, statement in enumerate(_as_list(value)):
+        statements = _statements(value)
+        if statements is None and variable.endswith(("_policy_statements", "_policy", "_statements")) and _is_set(value):
+            statements = _as_list(value)
+        for index, statement in enumerate(statements or []):
             where = f"{variable}[{index}]"
             if not isinstance(statement, dict):
                 problems.add(where, "must be an IAM policy statement (a mapping)")
@@ -243,14 +291,15 @@ def _check_network(values: dict[str, Any], problems: _Problems) -> None:
                     problems.add(where, f"{subnet} overlaps {other}")
             subnets.append(subnet)
     for variable, value in values.items():
-        if not variable.endswith("ingress_cidrs"):
+        if not _CIDR_NAME.search(variable) or variable in ("network_vpc_cidr", "network_subnet_cidrs"):
             continue
         for index, text in enumerate(_as_list(value)):
+            where = f"{variable}[{index}]" if isinstance(value, (list, tuple)) else variable
             network = _network(text)
             if network is None:
-                problems.add(f"{variable}[{index}]", f"must be an IPv4 CIDR block (got {text!r})")
+                problems.add(where, f"must be an IPv4 CIDR block (got {text!r})")
             elif not _is_private(network):
-                problems.add(f"{variable}[{index}]", f"{network} is public: database ingress is private address space only")
+                problems.add(where, f"{network} is public: database ingress is private address space only")
     az_count = values.get("network_az_count")
     if az_count is not None:
         count = _as_int(az_count)
@@ -260,12 +309,16 @@ def _check_network(values: dict[str, Any], problems: _Problems) -> None:
             problems.add("network_subnet_cidrs", f"must list one CIDR per AZ: {count} (network_az_count), got {len(subnets)}")
     elif "network_subnet_cidrs" in values and len(_as_list(values["network_subnet_cidrs"])) < 2:
         problems.add("network_subnet_cidrs", "must list at least two CIDRs: one private subnet per AZ, two AZs at least")
+    for variable, value in values.items():
+        if _AZ_LIST_NAME.search(variable) and value is not None and len(set(_as_list(value))) < 2:
+            problems.add(variable, f"must list at least two distinct AZs: the private subnets span two or more (got {value!r})")
     if _as_bool(values.get("rds_multi_az")):
         count = _as_int(values.get("network_az_count", 2))
         if count is not None and count < 2:
             problems.add("network_az_count", "must be at least 2 when rds_multi_az is true")
     for variable in values:
-        if _EXISTING_NETWORK_NAME.search(variable) and _is_set(values[variable]):
+        existing = _EXISTING_NETWORK_NAME.search(variable) or (_EXISTING_SG_NAME.search(variable) and not _INGRESS_SOURCE_NAME.search(variable))
+        if existing and _is_set(values[variable]):
             # Seed mistakes 5, 11 and 13: the default VPC, its subnets and its default security group.
             problems.add(variable, "is not accepted: the stack builds its own VPC, subnets and security groups and never uses the default ones")
 
@@ -279,13 +332,14 @@ def _check_database(values: dict[str, Any], problems: _Problems) -> None:
             problems.add("rds_engine_version", f"must be a PostgreSQL version such as 17.6 (got {version!r})")
         elif _ENGINE_VERSION.match(minimum) and _version_tuple(str(version)) < _version_tuple(minimum):
             problems.add("rds_engine_version", f"must be at least {minimum} (preflight_rds_engine_version_minimum) (got {version})")
-    retention = values.get("rds_backup_retention_period")
-    if retention is not None:
+    for variable, retention in values.items():
+        if not _RETENTION_NAME.search(variable) or retention is None:
+            continue
         days = _as_int(retention)
         floor = int(values.get("preflight_prod_min_backup_retention_days", 7)) if production else 1
         if days is None or not floor <= days <= 35:
             scope = "in production" if production else "(0 turns automated backups off)"
-            problems.add("rds_backup_retention_period", f"must be {floor}-35 days {scope} (got {retention!r})")
+            problems.add(variable, f"must be {floor}-35 days {scope} (got {retention!r})")
     interval = values.get("rds_monitoring_interval")
     if interval is not None:
         seconds = _as_int(interval)
@@ -316,14 +370,21 @@ def _check_tags(values: dict[str, Any], problems: _Problems) -> None:
             problems.add("corp_tags", f"tag {key!r} value must be at most 256 characters")
 
 
+def is_stack_variable(name: str) -> bool:
+    """Variables preflight judges: the stack's own, and any password-like variable outside Ansible's
+    connection settings (``ansible_password`` and friends are not the database's)."""
+    return name.startswith(STACK_PREFIXES) or (not name.startswith("ansible_") and bool(PASSWORD_NAME.search(name)))
+
+
 def check_inputs(values: dict[str, Any], regions: Iterable[str] | None = None) -> list[str]:
     """Return one line per broken rule in ``values`` (variable name -> value); [] when all hold.
 
     ``regions`` is the set of valid region names (None skips the region check).
     """
-    stack = {k: v for k, v in values.items() if k.startswith(STACK_PREFIXES)}
+    stack = {k: v for k, v in values.items() if is_stack_variable(k)}
     problems = _Problems()
     _check_names(stack, problems, regions)
+    _check_given_names(stack, problems)
     _check_secrets(stack, problems)
     _check_kms_and_roles(stack, problems)
     _check_policy_statements(stack, problems)

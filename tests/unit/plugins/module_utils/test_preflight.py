@@ -119,3 +119,32 @@ def test_all_problems_are_reported_together():
     values = inventory_inputs("local")
     values.update(corp_environment="Dev", rds_master_user_password="x" * 12, network_db_ingress_cidrs=["0.0.0.0/0"])
     assert len(check_inputs(values, REGIONS)) == 3
+
+
+def test_references_to_the_managed_password_are_not_passwords():
+    values = inventory_inputs("local")
+    values.update(
+        rds_manage_master_user_password=True,
+        rds_master_user_secret_kms_key_arn="arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+        ansible_become_password="connection-secret",
+    )
+    assert check_inputs(values, REGIONS) == []
+
+
+def test_security_groups_as_ingress_sources_are_accepted():
+    values = inventory_inputs("local")
+    values["network_db_ingress_security_group_ids"] = ["sg-0123456789abcdef0"]
+    assert check_inputs(values, REGIONS) == []
+
+
+def test_valid_given_names_are_accepted():
+    values = inventory_inputs("local")
+    values.update(s3_bucket_name="corp-s3-securedata-local", dynamodb_table_name="corp-dynamodb-main-local", s3_kms_key_alias="alias/corp-kms-data-local")
+    assert check_inputs(values, REGIONS) == []
+
+
+def test_statement_lists_are_found_by_shape_whatever_their_name():
+    values = inventory_inputs("local")
+    values["extra_grants"] = [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}]
+    values["corp_extra_grants"] = values.pop("extra_grants")
+    assert any("Principal must name exact principals" in line for line in check_inputs(values, REGIONS))
