@@ -7,7 +7,8 @@ from __future__ import annotations
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.corp.infra.plugins.module_utils.preflight import check_inputs, is_stack_variable
+from ansible_collections.corp.infra.plugins.module_utils.preflight import check_inputs
+from ansible_collections.corp.infra.plugins.module_utils.preflight import is_stack_variable
 
 
 def known_regions() -> set[str] | None:

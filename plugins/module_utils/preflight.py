@@ -13,10 +13,14 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from typing import Any, Iterable
+from typing import Any
+from typing import Iterable
 
 from ansible_collections.corp.infra.plugins.module_utils.condition_keys import unsupported_actions
-from ansible_collections.corp.infra.plugins.module_utils.naming import SERVICE_RULES, NamingError, check_token, resource_name
+from ansible_collections.corp.infra.plugins.module_utils.naming import SERVICE_RULES
+from ansible_collections.corp.infra.plugins.module_utils.naming import NamingError
+from ansible_collections.corp.infra.plugins.module_utils.naming import check_token
+from ansible_collections.corp.infra.plugins.module_utils.naming import resource_name
 
 # Variables with these prefixes belong to the stack; everything else (ansible_*, inventory internals)
 # is not ours to judge.

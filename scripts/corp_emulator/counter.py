@@ -12,7 +12,9 @@ import json
 import re
 import threading
 from collections import Counter
-from typing import Any, Callable, Iterable
+from typing import Any
+from typing import Callable
+from typing import Iterable
 from urllib.parse import parse_qs
 
 _CREDENTIAL_SCOPE = re.compile(r"Credential=[^/]+/\d{8}/[^/]+/([^/]+)/aws4_request")

@@ -10,7 +10,8 @@ from typing import Any
 
 
 def build_app() -> Any:
-    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+    from moto.moto_server.werkzeug_app import create_backend_app
 
     from corp_emulator import shims
     from corp_emulator.counter import RequestCounter

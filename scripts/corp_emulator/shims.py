@@ -8,7 +8,8 @@ check, so a role that passes here also passes against AWS.
 from __future__ import annotations
 
 import uuid
-from typing import Any, Callable
+from typing import Any
+from typing import Callable
 
 _APPLIED: list[str] = []
 

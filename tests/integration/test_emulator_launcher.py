@@ -9,7 +9,9 @@ from pathlib import Path
 
 import boto3
 
-from .conftest import ROOT, emulator_command, free_port
+from .conftest import ROOT
+from .conftest import emulator_command
+from .conftest import free_port
 
 
 def _alive(pid: int) -> bool:

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from ansible_collections.corp.infra.plugins.module_utils.condition_keys import CONDITION_KEY_ACTIONS, unsupported_actions
+from ansible_collections.corp.infra.plugins.module_utils.condition_keys import CONDITION_KEY_ACTIONS
+from ansible_collections.corp.infra.plugins.module_utils.condition_keys import unsupported_actions
 
 REFERENCE_KEYS = {
     "s3:ExistingObjectTag/": "s3:ExistingObjectTag/<key>",

@@ -1,6 +1,8 @@
 import pytest
 
-from ansible_collections.corp.infra.plugins.module_utils.naming import RESOURCE_TYPES, NamingError, resource_name
+from ansible_collections.corp.infra.plugins.module_utils.naming import RESOURCE_TYPES
+from ansible_collections.corp.infra.plugins.module_utils.naming import NamingError
+from ansible_collections.corp.infra.plugins.module_utils.naming import resource_name
 
 
 @pytest.mark.parametrize(
