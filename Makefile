@@ -10,7 +10,8 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 ENDPOINT := http://127.0.0.1:$(PORT)
 COLLECTION_LINK := .collections/ansible_collections/corp/infra
-SANITY_ROOT := $(or $(TMPDIR),/tmp)/corp-infra-sanity/ansible_collections/corp/infra
+SANITY_TOP := $(or $(TMPDIR),/tmp)/corp-infra-sanity/ansible_collections
+SANITY_ROOT := $(SANITY_TOP)/corp/infra
 # Backstops for every command below: botocore routes to the emulator, and moto accepts any key.
 export AWS_ENDPOINT_URL ?= $(ENDPOINT)
 export AWS_ACCESS_KEY_ID ?= testing
@@ -67,9 +68,12 @@ lint: setup
 # (it reads the enclosing git repo's file list): stage a copy of the tracked files there, as a repo of its
 # own. --venv installs each test's pinned requirements in its own venv.
 sanity: setup
-	rm -rf $(SANITY_ROOT) && mkdir -p $(SANITY_ROOT)
+	rm -rf $(SANITY_TOP) && mkdir -p $(SANITY_ROOT)
 	git ls-files -co --exclude-standard -z | xargs -0 tar -cf - | tar -xf - -C $(SANITY_ROOT)
 	cd $(SANITY_ROOT) && git init -q && git add -A
+	@# The collections our modules import (amazon.aws, community.aws) sit beside it, from the pinned venv.
+	@deps=$$($(BIN)/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"] + "/ansible_collections")') && \
+	  ln -sfn $$deps/amazon $(SANITY_TOP)/amazon && ln -sfn $$deps/community $(SANITY_TOP)/community
 	@pip_version=$$($(BIN)/python -c 'from ansible_test._internal.python_requirements import get_venv_packages; import types; print(get_venv_packages(types.SimpleNamespace(version=None))["pip"])') && \
 	  cache=$$HOME/.ansible/test/cache/get_pip_$${pip_version//./_}.py && mkdir -p $$(dirname $$cache) && \
 	  { [ -f $$cache ] || cp scripts/ansible-test-get-pip.py $$cache; }

@@ -311,7 +311,7 @@ def _check_network(values: dict[str, Any], problems: _Problems) -> None:
             problems.add("network_az_count", f"must be at least 2: the private subnets span two or more AZs (got {az_count!r})")
         elif subnets and len(_as_list(values.get("network_subnet_cidrs"))) != count:
             problems.add("network_subnet_cidrs", f"must list one CIDR per AZ: {count} (network_az_count), got {len(subnets)}")
-    elif "network_subnet_cidrs" in values and len(_as_list(values["network_subnet_cidrs"])) < 2:
+    elif 0 < len(_as_list(values.get("network_subnet_cidrs"))) < 2:
         problems.add("network_subnet_cidrs", "must list at least two CIDRs: one private subnet per AZ, two AZs at least")
     for variable, value in values.items():
         if _AZ_LIST_NAME.search(variable) and value is not None and len(set(_as_list(value))) < 2:
