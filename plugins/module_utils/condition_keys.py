@@ -2,9 +2,10 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Which IAM actions support which service-specific condition keys.
 
-Source: AWS Service Authorization Reference, "Actions, resources, and condition keys for Amazon S3"
-(https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html), the "Condition
-keys" column of the Actions table. tests/unit/plugins/module_utils/test_condition_keys.py checks this
+Source: AWS Service Authorization Reference, the "Condition keys" column of the Actions table (and of the
+resource types an action names) for Amazon S3
+(https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html), Amazon DynamoDB
+(.../list_amazondynamodb.html) and AWS KMS (.../list_awskeymanagementservice.html). tests/unit/plugins/module_utils/test_condition_keys.py checks this
 table against the copy of that reference that parliament ships (iam_definition.json), so it cannot drift
 from it silently. A key attached to an action that does not support it is not evaluated the way the
 author meant: an Allow never matches (the action is denied) and a Deny is never applied.
@@ -42,7 +43,56 @@ CONDITION_KEY_ACTIONS: dict[str, frozenset[str]] = {
         }
     ),
     "s3:prefix": frozenset({"s3:ListBucket", "s3:ListBucketVersions"}),
+    # Item-level access control: Scan does not support it, so a Scan grant always reads every partition.
+    "dynamodb:LeadingKeys": frozenset(
+        {
+            "dynamodb:BatchGetItem",
+            "dynamodb:BatchWriteItem",
+            "dynamodb:ConditionCheckItem",
+            "dynamodb:DeleteItem",
+            "dynamodb:GetItem",
+            "dynamodb:PartiQLDelete",
+            "dynamodb:PartiQLInsert",
+            "dynamodb:PartiQLSelect",
+            "dynamodb:PartiQLUpdate",
+            "dynamodb:PutItem",
+            "dynamodb:Query",
+            "dynamodb:UpdateItem",
+        }
+    ),
+    # Only the KMS operations that carry an encryption context; DescribeKey, for one, does not.
+    "kms:EncryptionContext:": frozenset(
+        {
+            "kms:CreateGrant",
+            "kms:Decrypt",
+            "kms:Encrypt",
+            "kms:GenerateDataKey",
+            "kms:GenerateDataKeyPair",
+            "kms:GenerateDataKeyPairWithoutPlaintext",
+            "kms:GenerateDataKeyWithoutPlaintext",
+            "kms:ReEncryptFrom",
+            "kms:ReEncryptTo",
+            "kms:RetireGrant",
+        }
+    ),
 }
+
+# aws:ResourceTag/<key> on DynamoDB is evaluated on the table and index resources: these data and
+# description actions name them (the Service Authorization Reference lists more, all table-level).
+DYNAMODB_RESOURCE_TAG_ACTIONS = frozenset(
+    {
+        "dynamodb:BatchGetItem",
+        "dynamodb:BatchWriteItem",
+        "dynamodb:ConditionCheckItem",
+        "dynamodb:DeleteItem",
+        "dynamodb:DescribeTable",
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "dynamodb:Query",
+        "dynamodb:Scan",
+        "dynamodb:UpdateItem",
+    }
+)
 
 
 def key_family(condition_key: str) -> str | None:
@@ -60,6 +110,10 @@ def unsupported_actions(actions: list[str], condition_key: str) -> list[str]:
     A wildcard action (``s3:Get*``) is reported as unsupported: it expands to actions that do not
     support the key, so the statement cannot mean what it says.
     """
+    if condition_key.lower().startswith("aws:resourcetag/"):
+        dynamodb = [a for a in actions if a.lower().startswith("dynamodb:")]
+        supported = {a.lower() for a in DYNAMODB_RESOURCE_TAG_ACTIONS}
+        return [a for a in dynamodb if a.lower() not in supported]
     family = key_family(condition_key)
     if family is None:
         return []

@@ -11,12 +11,15 @@ from pathlib import Path
 import pytest
 
 from ansible_collections.corp.infra.plugins.module_utils.condition_keys import CONDITION_KEY_ACTIONS
+from ansible_collections.corp.infra.plugins.module_utils.condition_keys import DYNAMODB_RESOURCE_TAG_ACTIONS
 from ansible_collections.corp.infra.plugins.module_utils.condition_keys import unsupported_actions
 
 REFERENCE_KEYS = {
-    "s3:ExistingObjectTag/": "s3:ExistingObjectTag/<key>",
-    "s3:RequestObjectTag/": "s3:RequestObjectTag/<key>",
-    "s3:prefix": "s3:prefix",
+    "s3:ExistingObjectTag/": ("s3", "s3:ExistingObjectTag/<key>"),
+    "s3:RequestObjectTag/": ("s3", "s3:RequestObjectTag/<key>"),
+    "s3:prefix": ("s3", "s3:prefix"),
+    "dynamodb:LeadingKeys": ("dynamodb", "dynamodb:LeadingKeys"),
+    "kms:EncryptionContext:": ("kms", "kms:EncryptionContext:${EncryptionContextKey}"),
 }
 
 
@@ -25,9 +28,13 @@ def _reference_actions(service: str, condition_key: str) -> set[str]:
     package_dir = Path(importlib.util.find_spec("parliament").origin).parent
     definitions = json.loads((package_dir / "iam_definition.json").read_text())
     entry = next(d for d in definitions if d["prefix"] == service)
+    resource_keys = {r["resource"]: set(r["condition_keys"]) for r in entry["resources"]}
     actions = set()
     for privilege in entry["privileges"]:
         keys = {k for resource in privilege["resource_types"] for k in resource["condition_keys"]}
+        # Keys of the resource types the action names (e.g. aws:ResourceTag on a DynamoDB table).
+        for resource in privilege["resource_types"]:
+            keys |= resource_keys.get(resource["resource_type"].rstrip("*"), set())
         if condition_key in keys:
             actions.add(f"{service}:{privilege['privilege']}")
     return actions
@@ -35,7 +42,16 @@ def _reference_actions(service: str, condition_key: str) -> set[str]:
 
 @pytest.mark.parametrize("family", sorted(CONDITION_KEY_ACTIONS))
 def test_table_matches_the_service_authorization_reference(family):
-    assert set(CONDITION_KEY_ACTIONS[family]) == _reference_actions("s3", REFERENCE_KEYS[family])
+    assert set(CONDITION_KEY_ACTIONS[family]) == _reference_actions(*REFERENCE_KEYS[family])
+
+
+def test_dynamodb_resource_tag_actions_name_a_tagged_table_or_index():
+    assert _reference_actions("dynamodb", "aws:ResourceTag/${TagKey}") >= DYNAMODB_RESOURCE_TAG_ACTIONS
+    assert unsupported_actions(["dynamodb:ListTables", "dynamodb:GetItem", "s3:GetObject"], "aws:ResourceTag/Environment") == ["dynamodb:ListTables"]
+
+
+def test_scan_does_not_support_leading_keys():
+    assert unsupported_actions(["dynamodb:Query", "dynamodb:Scan"], "dynamodb:LeadingKeys") == ["dynamodb:Scan"]
 
 
 def test_seed_fix_pairs_are_reported():
