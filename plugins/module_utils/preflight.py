@@ -42,6 +42,7 @@ PASSWORD_NAME = re.compile(r"pass(word|wd)|secret_string", re.IGNORECASE)
 _PASSWORD_REFERENCE = re.compile(r"manage_master_user_password$|(_secret_arn|_kms_key_arn|_kms_key_id)$", re.IGNORECASE)
 _KMS_KEY_NAME = re.compile(r"kms_key(_arn|_id)?$|kms_arn$")
 _CIDR_NAME = re.compile(r"_cidrs?$|_cidr_blocks?$")
+_PRINCIPAL_NAME = re.compile(r"trusted|principal")
 _AZ_LIST_NAME = re.compile(r"(availability_zones|_azs)$")
 _RETENTION_NAME = re.compile(r"^rds_.*backup_retention")
 # Pre-existing network resources: the stack builds its own (security groups allowed as ingress sources aside).
@@ -222,6 +223,8 @@ def _statements(value: Any) -> list[Any] | None:
 
 def _check_policy_statements(values: dict[str, Any], problems: _Problems) -> None:
     for variable, value in values.items():
+        if _PRINCIPAL_NAME.search(variable) and any("*" in str(item) for item in _as_list(value)):
+            problems.add(variable, "must name exact principals, never '*'")
         statements = _statements(value)
         if statements is None and variable.endswith(("_policy_statements", "_policy", "_statements")) and _is_set(value):
             statements = _as_list(value)

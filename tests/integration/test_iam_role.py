@@ -1,0 +1,113 @@
+"""The iam role on the emulator: policies IAM stores equal the modules' output, pass parliament, and go away."""
+
+import json
+import re
+import sys
+from pathlib import Path
+
+import boto3
+import pytest
+
+from .conftest import ansible_playbook
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / ".collections"))
+from ansible_collections.corp.infra.plugins.module_utils.kms_policy import build_kms_policy
+from ansible_collections.corp.infra.plugins.module_utils.tag_policy import build_tag_policy
+
+ENVIRONMENT = "iamtest"
+PLAYBOOK = "tests/integration/playbooks/iam.yml"
+
+
+def changed(result) -> int:
+    return int(re.search(r"^local\s+: ok=\d+\s+changed=(\d+)", result.stdout, re.MULTILINE).group(1))
+
+
+@pytest.fixture
+def aws(emulator):
+    def client(service):
+        return boto3.client(service, endpoint_url=emulator.endpoint, region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing")
+
+    return client
+
+
+def test_iam_role_policies_match_the_modules_and_pass_parliament(emulator, aws, tmp_path, parliament_findings):
+    kms, iam = aws("kms"), aws("iam")
+    key_arn = kms.create_key(Description="stack key for the iam test")["KeyMetadata"]["Arn"]
+    kms.create_alias(AliasName=f"alias/corp-kms-data-{ENVIRONMENT}", TargetKeyId=key_arn)
+    outputs_file = tmp_path / "iam.json"
+
+    def run(*extra):
+        return ansible_playbook(emulator, PLAYBOOK, "-i", "inventories/local", "-e", f"corp_environment={ENVIRONMENT}", *extra, check=True)
+
+    assert changed(run("--check", "--diff")) > 0
+    assert changed(run("-e", f"iam_outputs_file={outputs_file}")) > 0
+    assert changed(run("--check", "--diff")) == 0
+    assert changed(run()) == 0
+
+    outputs = json.loads(outputs_file.read_text())
+    policy_arn = f"arn:aws:iam::123456789012:policy/corp-iam-dataaccess-{ENVIRONMENT}"
+    version = iam.get_policy(PolicyArn=policy_arn)["Policy"]["DefaultVersionId"]
+    stored = iam.get_policy_version(PolicyArn=policy_arn, VersionId=version)["PolicyVersion"]["Document"]
+    stored = json.loads(stored) if isinstance(stored, str) else stored
+    assert stored == outputs["data_access_policy"]
+    assert parliament_findings(stored) == []
+
+    # Every statement is one the policy modules produce for the stack's bucket, table and key.
+    bucket, table = f"corp-s3-securedata-{ENVIRONMENT}", f"corp-dynamodb-main-{ENVIRONMENT}"
+    expected = (
+        build_tag_policy(
+            {
+                "service": "s3",
+                "bucket_name": bucket,
+                "tag_key": "Environment",
+                "tag_value": ENVIRONMENT,
+                "prefix": f"{ENVIRONMENT}/",
+                "access": ["read", "write", "list"],
+            }
+        )["Statement"]
+        + build_kms_policy({"service": "s3", "key_arn": key_arn, "bucket_name": bucket, "access": ["read", "write"]})["Statement"]
+        + build_tag_policy(
+            {
+                "service": "dynamodb",
+                "table_name": table,
+                "region": "us-east-1",
+                "account_id": "123456789012",
+                "tag_key": "Environment",
+                "tag_value": ENVIRONMENT,
+                "access": ["read", "write"],
+            }
+        )["Statement"]
+        + build_kms_policy({"service": "dynamodb", "key_arn": key_arn, "table_name": table, "access": ["read", "write"]})["Statement"]
+    )
+    assert stored["Statement"] == expected
+    assert not any(a in ("s3:*", "kms:*", "dynamodb:*", "*") for s in stored["Statement"] for a in s["Action"])
+
+    role = iam.get_role(RoleName=f"corp-iam-dataaccess-{ENVIRONMENT}")["Role"]
+    assert role["AssumeRolePolicyDocument"]["Statement"] == [
+        {"Sid": "TrustedServices", "Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": ["ec2.amazonaws.com"]}}
+    ]
+    attached = iam.list_attached_role_policies(RoleName=f"corp-iam-dataaccess-{ENVIRONMENT}")["AttachedPolicies"]
+    assert [p["PolicyArn"] for p in attached] == [policy_arn]
+    monitoring = iam.get_role(RoleName=f"corp-iam-rdsmonitoring-{ENVIRONMENT}")["Role"]
+    assert monitoring["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {"Service": "monitoring.rds.amazonaws.com"}
+    monitoring_policies = iam.list_attached_role_policies(RoleName=f"corp-iam-rdsmonitoring-{ENVIRONMENT}")["AttachedPolicies"]
+    assert [p["PolicyName"] for p in monitoring_policies] == ["AmazonRDSEnhancedMonitoringRole"]
+    assert outputs["monitoring_role_arn"] == monitoring["Arn"]
+    # Trust policies have no Resource, which parliament does not model: check their principals instead.
+    for name in (f"corp-iam-dataaccess-{ENVIRONMENT}", f"corp-iam-rdsmonitoring-{ENVIRONMENT}"):
+        trust = iam.get_role(RoleName=name)["Role"]["AssumeRolePolicyDocument"]
+        assert "*" not in json.dumps([statement["Principal"] for statement in trust["Statement"]])
+
+    assert changed(run("-e", "iam_state=absent")) > 0
+    assert changed(run("-e", "iam_state=absent")) == 0
+    for name in (f"corp-iam-dataaccess-{ENVIRONMENT}", f"corp-iam-rdsmonitoring-{ENVIRONMENT}"):
+        with pytest.raises(iam.exceptions.NoSuchEntityException):
+            iam.get_role(RoleName=name)
+    with pytest.raises(iam.exceptions.NoSuchEntityException):
+        iam.get_policy(PolicyArn=policy_arn)
+
+
+def test_iam_role_refuses_without_the_stack_key(emulator):
+    result = ansible_playbook(emulator, PLAYBOOK, "-i", "inventories/local", "-e", "corp_environment=nokey")
+    assert result.returncode != 0
+    assert "iam_data_key_arn: the stack key alias/corp-kms-data-nokey does not exist in us-east-1" in result.stdout
