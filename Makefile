@@ -73,7 +73,7 @@ sanity: setup
 	cd $(SANITY_ROOT) && git init -q && git add -A
 	@# The collections our modules import (amazon.aws, community.aws) sit beside it, from the pinned venv.
 	@deps=$$($(BIN)/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"] + "/ansible_collections")') && \
-	  ln -sfn $$deps/amazon $(SANITY_TOP)/amazon && ln -sfn $$deps/community $(SANITY_TOP)/community
+	  ln -sfn $$deps/amazon $(SANITY_TOP)/amazon && ln -sfn $$deps/community $(SANITY_TOP)/community && ln -sfn $$deps/ansible $(SANITY_TOP)/ansible
 	@pip_version=$$($(BIN)/python -c 'from ansible_test._internal.python_requirements import get_venv_packages; import types; print(get_venv_packages(types.SimpleNamespace(version=None))["pip"])') && \
 	  cache=$$HOME/.ansible/test/cache/get_pip_$${pip_version//./_}.py && mkdir -p $$(dirname $$cache) && \
 	  { [ -f $$cache ] || cp scripts/ansible-test-get-pip.py $$cache; }

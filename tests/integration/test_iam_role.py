@@ -43,6 +43,9 @@ def test_iam_role_policies_match_the_modules_and_pass_parliament(emulator, aws, 
     assert changed(run("-e", f"iam_outputs_file={outputs_file}")) > 0
     assert changed(run("--check", "--diff")) == 0
     assert changed(run()) == 0
+    narrower = run("--check", "--diff", "-e", '{"iam_data_access_s3_levels": ["read", "list"]}')
+    assert changed(narrower) > 0
+    assert '-                "s3:PutObject"' in narrower.stdout  # the document diff shows the grant going away
 
     outputs = json.loads(outputs_file.read_text())
     policy_arn = f"arn:aws:iam::123456789012:policy/corp-iam-dataaccess-{ENVIRONMENT}"

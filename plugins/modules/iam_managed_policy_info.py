@@ -1,0 +1,131 @@
+#!/usr/bin/python
+# Copyright: corp.infra contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r"""
+module: iam_managed_policy_info
+short_description: Read a customer-managed IAM policy, its default document and its tags
+version_added: 0.1.0
+description:
+  - Returns one customer-managed policy by ARN, with the document of its default version and its tags,
+    or RV(exists=false) when there is none.
+  - amazon.aws has no info module for managed policies; corp.infra uses this one to show policy changes in
+    C(--check --diff) and to remove only the policies it tagged.
+author:
+  - Corp Platform Team (@corp-platform)
+options:
+  arn:
+    description: The policy's ARN.
+    type: str
+    required: true
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+attributes:
+  check_mode:
+    support: full
+    description: Only reads.
+  diff_mode:
+    support: none
+    description: Only reads.
+  platform:
+    support: full
+    platforms: aws
+    description: Talks to the IAM API.
+"""
+
+EXAMPLES = r"""
+- name: Read the data access policy
+  corp.infra.iam_managed_policy_info:
+    arn: arn:aws:iam::111122223333:policy/corp-iam-dataaccess-prod
+  register: data_access_policy
+"""
+
+RETURN = r"""
+exists:
+  description: Whether the policy exists.
+  returned: always
+  type: bool
+  sample: true
+policy:
+  description: The policy; empty when it does not exist.
+  returned: always
+  type: dict
+  contains:
+    arn:
+      description: The policy ARN.
+      type: str
+      sample: arn:aws:iam::111122223333:policy/corp-iam-dataaccess-prod
+    policy_name:
+      description: The policy name.
+      type: str
+      sample: corp-iam-dataaccess-prod
+    default_version_id:
+      description: The default version.
+      type: str
+      sample: v1
+    attachment_count:
+      description: How many identities it is attached to.
+      type: int
+      sample: 1
+    document:
+      description: The default version's document, as a dict.
+      type: dict
+      sample: {"Version": "2012-10-17", "Statement": []}
+    tags:
+      description: The tags, as a dict.
+      type: dict
+      sample: {"ManagedBy": "corp.infra"}
+"""
+
+import json
+from urllib.parse import unquote
+
+try:
+    import botocore
+except ImportError:
+    pass  # handled by AnsibleAWSModule
+
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
+
+
+def get_policy(client, arn):
+    """The policy with its default document and tags, or None when IAM has no such policy."""
+    try:
+        policy = client.get_policy(aws_retry=True, PolicyArn=arn)["Policy"]
+    except is_boto3_error_code("NoSuchEntity"):
+        return None
+    version = client.get_policy_version(aws_retry=True, PolicyArn=arn, VersionId=policy["DefaultVersionId"])["PolicyVersion"]
+    document = version["Document"]
+    if isinstance(document, str):
+        # IAM returns the document URL-encoded on the wire; boto3 decodes it, some endpoints do not.
+        document = json.loads(unquote(document))
+    tags = policy.get("Tags")
+    if tags is None:
+        tags = client.list_policy_tags(aws_retry=True, PolicyArn=arn).get("Tags", [])
+    return {
+        "arn": policy["Arn"],
+        "policy_name": policy["PolicyName"],
+        "default_version_id": policy["DefaultVersionId"],
+        "attachment_count": policy.get("AttachmentCount", 0),
+        "document": document,
+        "tags": boto3_tag_list_to_ansible_dict(tags),
+    }
+
+
+def main():
+    module = AnsibleAWSModule(argument_spec=dict(arn=dict(type="str", required=True)), supports_check_mode=True)
+    client = module.client("iam", retry_decorator=AWSRetry.jittered_backoff())
+    try:
+        policy = get_policy(client, module.params["arn"])
+    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
+        module.fail_json_aws(e, msg="Failed to read the managed policy")
+    module.exit_json(changed=False, exists=policy is not None, policy=policy or {})
+
+
+if __name__ == "__main__":
+    main()
