@@ -53,7 +53,7 @@ outputs:
 run: emulator-start converge outputs
 
 destroy: setup
-	$(BIN)/ansible-playbook playbooks/destroy.yml -i inventories/local -e corp_destroy_confirmation=local
+	$(BIN)/ansible-playbook playbooks/destroy.yml -i inventories/local -e corp_destroy_confirmation=local -e s3_force_destroy=true
 
 test: setup lint sanity unit integration molecule
 	@echo "make test: all gates passed"

@@ -235,9 +235,13 @@ def _check_policy_statements(values: dict[str, Any], problems: _Problems) -> Non
                 continue
             if statement.get("Effect") not in ("Allow", "Deny"):
                 problems.add(where, f"Effect must be Allow or Deny (got {statement.get('Effect')!r})")
+            if statement.get("Effect") == "Deny":
+                # A Deny only narrows: "*" principals, s3:* and wildcard resources are how guardrails such as
+                # "deny every request without TLS" are written.
+                continue
             for key in ("Resource", "NotResource"):
                 for resource in _as_list(statement.get(key)):
-                    if _wildcard_resource(str(resource)):
+                    if key == "NotResource" or _wildcard_resource(str(resource)):
                         problems.add(where, f"{key} {resource!r} is a wildcard: name exact ARNs")
             if "NotPrincipal" in statement or _wildcard_principal(statement.get("Principal")):
                 problems.add(where, "Principal must name exact principals, never '*' (and NotPrincipal is refused)")

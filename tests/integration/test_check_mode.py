@@ -27,4 +27,4 @@ def test_check_on_empty_and_converged_accounts(emulator, tmp_path):
         assert changed_count(ansible_playbook(emulator, "site.yml", *args, "--check", "--diff", check=True).stdout) == 0
         assert changed_count(ansible_playbook(emulator, "site.yml", *args, check=True).stdout) == 0
     finally:
-        ansible_playbook(emulator, "playbooks/destroy.yml", *args, "-e", f"corp_destroy_confirmation={ENVIRONMENT}", check=True)
+        ansible_playbook(emulator, "playbooks/destroy.yml", *args, "-e", f"corp_destroy_confirmation={ENVIRONMENT}", "-e", "s3_force_destroy=true", check=True)

@@ -60,3 +60,112 @@ def test_applying_twice_does_not_wrap_twice():
     describe = Table.describe
     shims.apply_all()
     assert Table.describe is describe
+
+
+@pytest.fixture
+def s3(monkeypatch):
+    for name in ("AWS_ENDPOINT_URL", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    with mock_aws():
+        shims.apply_all()
+        yield boto3.client("s3", region_name="us-east-1")
+
+
+def _log_bucket_policy(statements):
+    import json
+
+    return json.dumps({"Version": "2012-10-17", "Statement": statements})
+
+
+DELIVERY = {
+    "Effect": "Allow",
+    "Principal": {"Service": "logging.s3.amazonaws.com"},
+    "Action": "s3:PutObject",
+    "Resource": "arn:aws:s3:::corp-s3-accesslogs-test/source/*",
+}
+TLS_DENY = {
+    "Effect": "Deny",
+    "Principal": "*",
+    "Action": "s3:*",
+    "Resource": ["arn:aws:s3:::corp-s3-accesslogs-test", "arn:aws:s3:::corp-s3-accesslogs-test/*"],
+    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+}
+
+
+def test_logging_accepts_a_target_policy_with_an_anonymous_deny(s3):
+    s3.create_bucket(Bucket="corp-s3-accesslogs-test")
+    s3.create_bucket(Bucket="source")
+    s3.put_bucket_policy(Bucket="corp-s3-accesslogs-test", Policy=_log_bucket_policy([TLS_DENY, DELIVERY]))
+    s3.put_bucket_logging(Bucket="source", BucketLoggingStatus={"LoggingEnabled": {"TargetBucket": "corp-s3-accesslogs-test", "TargetPrefix": "source/"}})
+    assert s3.get_bucket_logging(Bucket="source")["LoggingEnabled"]["TargetBucket"] == "corp-s3-accesslogs-test"
+
+
+def test_logging_still_requires_the_delivery_grant(s3):
+    s3.create_bucket(Bucket="corp-s3-accesslogs-test")
+    s3.create_bucket(Bucket="source")
+    s3.put_bucket_policy(Bucket="corp-s3-accesslogs-test", Policy=_log_bucket_policy([TLS_DENY]))
+    with pytest.raises(s3.exceptions.ClientError, match="InvalidTargetBucketForLogging"):
+        s3.put_bucket_logging(Bucket="source", BucketLoggingStatus={"LoggingEnabled": {"TargetBucket": "corp-s3-accesslogs-test", "TargetPrefix": "source/"}})
+
+
+def _guarded_bucket(s3, extra=()):
+    import json
+
+    name = "corp-s3-securedata-test"
+    arn = f"arn:aws:s3:::{name}"
+    deny = {"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": [arn, f"{arn}/*"]}
+    statements = [
+        dict(deny, Sid="DenyInsecureTransport", Condition={"Bool": {"aws:SecureTransport": "false"}}),
+        dict(deny, Sid="DenyOutdatedTls", Condition={"NumericLessThan": {"s3:TlsVersion": 1.2}}),
+        *extra,
+    ]
+    s3.create_bucket(Bucket=name)
+    s3.put_bucket_policy(Bucket=name, Policy=json.dumps({"Version": "2012-10-17", "Statement": statements}))
+    return name
+
+
+def test_tls_guardrails_let_requests_from_a_tls_endpoint_through(s3):
+    name = _guarded_bucket(s3)
+    s3.put_object(Bucket=name, Key="local/a.txt", Body=b"x")
+    assert s3.get_object(Bucket=name, Key="local/a.txt")["Body"].read() == b"x"
+    s3.delete_object(Bucket=name, Key="local/a.txt")
+
+
+def test_unconditional_and_matching_denies_still_deny(s3):
+    arn = "arn:aws:s3:::corp-s3-securedata-test"
+    deny_puts = {"Sid": "DenyPuts", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": f"{arn}/*"}
+    name = _guarded_bucket(s3, [deny_puts])
+    with pytest.raises(s3.exceptions.ClientError, match=r"403|Forbidden|AccessDenied"):
+        s3.put_object(Bucket=name, Key="local/a.txt", Body=b"x")
+
+
+@pytest.mark.parametrize(
+    ("operator", "key", "expected", "holds"),
+    [
+        ("Bool", "aws:SecureTransport", "false", False),
+        ("Bool", "aws:SecureTransport", "true", True),
+        ("NumericLessThan", "s3:TlsVersion", 1.2, False),
+        ("NumericLessThan", "s3:TlsVersion", 1.4, True),
+        ("StringEquals", "aws:SourceVpce", "vpce-1", False),  # key absent from the request
+        ("StringEqualsIfExists", "aws:SourceVpce", "vpce-1", True),
+    ],
+)
+def test_condition_evaluation(operator, key, expected, holds):
+    assert shims._condition_holds(operator, key, expected, shims.S3_REQUEST_CONTEXT) is holds
+
+
+def test_key_deletion_accepts_the_key_arn(monkeypatch):
+    for name in ("AWS_ENDPOINT_URL", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    with mock_aws():
+        shims.apply_all()
+        kms = boto3.client("kms", region_name="us-east-1")
+        arn = kms.create_key()["KeyMetadata"]["Arn"]
+        kms.schedule_key_deletion(KeyId=arn, PendingWindowInDays=30)
+        assert kms.describe_key(KeyId=arn)["KeyMetadata"]["KeyState"] == "PendingDeletion"
+        kms.cancel_key_deletion(KeyId=arn)
+        assert kms.describe_key(KeyId=arn)["KeyMetadata"]["KeyState"] == "Disabled"

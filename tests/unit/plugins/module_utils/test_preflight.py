@@ -148,3 +148,26 @@ def test_statement_lists_are_found_by_shape_whatever_their_name():
     values["extra_grants"] = [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}]
     values["corp_extra_grants"] = values.pop("extra_grants")
     assert any("Principal must name exact principals" in line for line in check_inputs(values, REGIONS))
+
+
+def test_deny_guardrails_may_use_wildcards():
+    values = inventory_inputs("local")
+    values["s3_bucket_policy_statements"] = [
+        {
+            "Sid": "DenyUploadsWithoutKms",
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "s3:PutObject",
+            "Resource": "arn:aws:s3:::corp-s3-securedata-local/*",
+            "Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}},
+        }
+    ]
+    assert check_inputs(values, REGIONS) == []
+
+
+def test_allow_with_not_resource_is_refused():
+    values = inventory_inputs("local")
+    values["s3_bucket_policy_statements"] = [
+        {"Effect": "Allow", "Action": "s3:GetObject", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "NotResource": "arn:aws:s3:::x"}
+    ]
+    assert any("NotResource" in line for line in check_inputs(values, REGIONS))

@@ -1,0 +1,31 @@
+# Copyright: corp.infra contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Filters the s3 role builds its bucket policies and reads drift with: s3_bucket_policy, s3_bucket_drift."""
+
+from __future__ import annotations
+
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.corp.infra.plugins.module_utils.bucket_policy import bucket_drift
+from ansible_collections.corp.infra.plugins.module_utils.bucket_policy import bucket_policy
+from ansible_collections.corp.infra.plugins.module_utils.kms_policy import PolicyError
+
+
+def s3_bucket_policy(bucket_name, partition="aws", user_statements=None, extra_statements=None, min_tls_version="1.2"):
+    try:
+        return bucket_policy(str(bucket_name), str(partition), list(user_statements or []), list(extra_statements or []), str(min_tls_version))
+    except PolicyError as error:
+        raise AnsibleFilterError(f"corp.infra.s3_bucket_policy: {error}") from None
+
+
+def s3_bucket_drift(buckets, name, desired):
+    """Drift of the bucket ``name`` among s3_bucket_info's ``buckets``; a missing bucket would be created."""
+    live = [bucket for bucket in buckets or [] if bucket.get("name") == name]
+    if not live:
+        return ["would create it"]
+    return bucket_drift(dict(live[0]), dict(desired))
+
+
+class FilterModule:
+    def filters(self):
+        return {"s3_bucket_policy": s3_bucket_policy, "s3_bucket_drift": s3_bucket_drift}
