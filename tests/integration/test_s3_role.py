@@ -1,0 +1,109 @@
+"""The s3 role on the emulator: check -> apply -> check -> apply, the live bucket and key, drift, absent."""
+
+import json
+import re
+from datetime import UTC
+from datetime import datetime
+
+import boto3
+import pytest
+
+from .conftest import ansible_playbook
+
+ENVIRONMENT = "s3test"
+PLAYBOOK = "tests/integration/playbooks/s3.yml"
+BUCKET = f"corp-s3-securedata-{ENVIRONMENT}"
+LOGS = f"corp-s3-accesslogs-{ENVIRONMENT}"
+
+
+def changed(result) -> int:
+    return int(re.search(r"^local\s+: ok=\d+\s+changed=(\d+)", result.stdout, re.MULTILINE).group(1))
+
+
+@pytest.fixture
+def aws(emulator):
+    def client(service):
+        return boto3.client(service, endpoint_url=emulator.endpoint, region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing")
+
+    return client
+
+
+def test_s3_quartet_live_state_drift_and_absent(emulator, aws, tmp_path):
+    s3, kms = aws("s3"), aws("kms")
+    outputs_file = tmp_path / "s3.json"
+
+    def run(*extra, check=True):
+        return ansible_playbook(emulator, PLAYBOOK, "-i", "inventories/local", "-e", f"corp_environment={ENVIRONMENT}", *extra, check=check)
+
+    first = run("--check", "--diff")
+    assert changed(first) > 0 and '"would create it"' in first.stdout
+    assert BUCKET not in [b["Name"] for b in s3.list_buckets()["Buckets"]]
+    assert changed(run("-e", f"s3_outputs_file={outputs_file}")) > 0
+    assert changed(run("--check", "--diff")) == 0
+    assert changed(run()) == 0
+
+    outputs = json.loads(outputs_file.read_text())
+    key_arn = outputs["key_arn"]
+    assert outputs == {
+        "bucket_name": BUCKET,
+        "bucket_arn": f"arn:aws:s3:::{BUCKET}",
+        "key_arn": key_arn,
+        "key_alias": f"alias/corp-kms-data-{ENVIRONMENT}",
+        "log_bucket_name": LOGS,
+    }
+    key = kms.describe_key(KeyId=f"alias/corp-kms-data-{ENVIRONMENT}")["KeyMetadata"]
+    assert key["Arn"] == key_arn and key["KeyState"] == "Enabled"
+    assert kms.get_key_rotation_status(KeyId=key_arn)["KeyRotationEnabled"]
+    key_policy = json.loads(kms.get_key_policy(KeyId=key_arn, PolicyName="default")["Policy"])
+    assert all(s["Principal"] == {"AWS": "arn:aws:iam::123456789012:root"} for s in key_policy["Statement"])
+    assert "kms:*" not in json.dumps(key_policy)
+
+    rule = s3.get_bucket_encryption(Bucket=BUCKET)["ServerSideEncryptionConfiguration"]["Rules"][0]
+    assert rule["ApplyServerSideEncryptionByDefault"] == {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key_arn}
+    assert rule["BucketKeyEnabled"] is True
+    assert s3.get_bucket_versioning(Bucket=BUCKET)["Status"] == "Enabled"
+    flags = s3.get_public_access_block(Bucket=BUCKET)["PublicAccessBlockConfiguration"]
+    assert flags == {"BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True}
+    assert s3.get_bucket_ownership_controls(Bucket=BUCKET)["OwnershipControls"]["Rules"] == [{"ObjectOwnership": "BucketOwnerEnforced"}]
+    policy = json.loads(s3.get_bucket_policy(Bucket=BUCKET)["Policy"])
+    guardrails = {s["Sid"]: s for s in policy["Statement"]}
+    assert guardrails["DenyInsecureTransport"]["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    assert guardrails["DenyOutdatedTls"]["Condition"] == {"NumericLessThan": {"s3:TlsVersion": 1.2}}
+    (lifecycle,) = s3.get_bucket_lifecycle_configuration(Bucket=BUCKET)["Rules"]
+    assert lifecycle["NoncurrentVersionExpiration"]["NoncurrentDays"] == 90
+    assert lifecycle["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"] == 7
+    assert s3.get_bucket_logging(Bucket=BUCKET)["LoggingEnabled"] == {"TargetBucket": LOGS, "TargetPrefix": f"{BUCKET}/"}
+    log_rule = s3.get_bucket_encryption(Bucket=LOGS)["ServerSideEncryptionConfiguration"]["Rules"][0]
+    assert log_rule["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
+    assert s3.get_public_access_block(Bucket=LOGS)["PublicAccessBlockConfiguration"]["RestrictPublicBuckets"]
+    log_policy = {s["Sid"] for s in json.loads(s3.get_bucket_policy(Bucket=LOGS)["Policy"])["Statement"]}
+    assert log_policy == {"DenyInsecureTransport", "DenyOutdatedTls", "AllowServerAccessLogDelivery"}
+
+    # Out-of-band changes: check mode names each, a normal run repairs them, then nothing is left to do.
+    s3.put_bucket_versioning(Bucket=BUCKET, VersioningConfiguration={"Status": "Suspended"})
+    s3.delete_public_access_block(Bucket=BUCKET)
+    s3.delete_bucket_policy(Bucket=BUCKET)
+    drift = run("--check", "--diff")
+    assert changed(drift) > 0
+    for line in ("versioning is Suspended, would enable it", "public access block BlockPublicPolicy is off", "the bucket policy differs, would replace it"):
+        assert line in drift.stdout
+    assert s3.get_bucket_versioning(Bucket=BUCKET)["Status"] == "Suspended"  # check mode changed nothing
+    assert changed(run()) > 0
+    assert s3.get_bucket_versioning(Bucket=BUCKET)["Status"] == "Enabled"
+    assert s3.get_public_access_block(Bucket=BUCKET)["PublicAccessBlockConfiguration"]["BlockPublicPolicy"]
+    assert json.loads(s3.get_bucket_policy(Bucket=BUCKET)["Policy"]) == policy
+    assert changed(run("--check")) == 0
+
+    # absent refuses a bucket with objects, before deleting anything; with the opt-in it removes them.
+    s3.put_object(Bucket=BUCKET, Key=f"{ENVIRONMENT}/report.csv", Body=b"a,b\n")
+    refused = run("-e", "s3_state=absent", check=False)
+    assert refused.returncode != 0
+    assert f"s3_force_destroy: {BUCKET}" in refused.stdout
+    assert {BUCKET, LOGS} <= {b["Name"] for b in s3.list_buckets()["Buckets"]}
+    assert kms.describe_key(KeyId=key_arn)["KeyMetadata"]["KeyState"] == "Enabled"
+    assert changed(run("-e", "s3_state=absent", "-e", "s3_force_destroy=true")) > 0
+    assert not {BUCKET, LOGS} & {b["Name"] for b in s3.list_buckets()["Buckets"]}
+    key = kms.describe_key(KeyId=key_arn)["KeyMetadata"]
+    assert key["KeyState"] == "PendingDeletion"
+    assert 29 <= (key["DeletionDate"] - datetime.now(UTC)).days <= 30
+    assert changed(run("-e", "s3_state=absent")) == 0
