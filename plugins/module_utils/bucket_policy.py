@@ -23,6 +23,10 @@ def tls_guardrails(bucket_arn: str, min_tls_version: str = "1.2") -> list[dict[s
     https://docs.aws.amazon.com/AmazonS3/latest/userguide/example-bucket-policies.html and
     https://docs.aws.amazon.com/AmazonS3/latest/userguide/amazon-s3-policy-keys.html#example-object-tls-version
     """
+    try:
+        tls_version = float(min_tls_version)
+    except (TypeError, ValueError):
+        raise PolicyError(f"s3_min_tls_version must be a TLS version number such as 1.2 (got {min_tls_version!r})") from None
     resources = [bucket_arn, f"{bucket_arn}/*"]
     return [
         {
@@ -39,7 +43,7 @@ def tls_guardrails(bucket_arn: str, min_tls_version: str = "1.2") -> list[dict[s
             "Principal": "*",
             "Action": "s3:*",
             "Resource": resources,
-            "Condition": {"NumericLessThan": {"s3:TlsVersion": float(min_tls_version)}},
+            "Condition": {"NumericLessThan": {"s3:TlsVersion": tls_version}},
         },
     ]
 

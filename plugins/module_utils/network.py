@@ -27,6 +27,8 @@ def choose_zones(zones: list[dict[str, Any]], count: int, minimum: int = 2) -> l
     ``zones`` is amazon.aws.aws_az_info's ``availability_zones``. Local and Wavelength zones are left out:
     RDS subnet groups and gateway endpoints need regular AZs.
     """
+    if count < minimum:
+        raise ValueError(f"count must be at least {minimum} AZs (got {count})")
     names = sorted(
         zone["zone_name"] for zone in zones if zone.get("state") == "available" and zone.get("zone_type", "availability-zone") == "availability-zone"
     )

@@ -15,6 +15,7 @@ import ipaddress
 import re
 from typing import Any
 from typing import Iterable
+from urllib.parse import urlparse
 
 from ansible_collections.corp.infra.plugins.module_utils.condition_keys import unsupported_actions
 from ansible_collections.corp.infra.plugins.module_utils.naming import SERVICE_RULES
@@ -62,6 +63,17 @@ _NAME_TYPES = (
 
 def _is_set(value: Any) -> bool:
     return value not in (None, "", [], {}) and not (isinstance(value, str) and value.startswith("__omit_place_holder__"))
+
+
+def _is_loopback(url: Any) -> bool:
+    """Whether ``url`` names this machine (the local emulator), never a remote endpoint."""
+    if not _is_set(url):
+        return False
+    host = urlparse(str(url)).hostname or ""
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -161,10 +173,13 @@ def _check_secrets(values: dict[str, Any], problems: _Problems) -> None:
             # Seed mistake 1: a password in code, vars or history. RDS creates and rotates it in
             # Secrets Manager (ManageMasterUserPassword); only the secret's ARN ever leaves AWS.
             problems.add(variable, "must not be set: the database master password is AWS-managed (ManageMasterUserPassword); use the secret's ARN")
-    if not _is_set(values.get("corp_aws_endpoint_url")):
+    if not _is_loopback(values.get("corp_aws_endpoint_url")):
         for variable in ("corp_aws_access_key", "corp_aws_secret_key"):
             if _is_set(values.get(variable)):
-                problems.add(variable, "static keys are only for the local emulator; use a profile, environment credentials or an IAM role")
+                problems.add(
+                    variable,
+                    "static keys are only for the local emulator (a loopback corp_aws_endpoint_url); use a profile, environment credentials or an IAM role",
+                )
 
 
 def _check_kms_and_roles(values: dict[str, Any], problems: _Problems) -> None:
@@ -182,12 +197,25 @@ def _check_kms_and_roles(values: dict[str, Any], problems: _Problems) -> None:
                 problems.add(variable, f"must be a KMS key ARN arn:aws:kms:<region>:<account>:key/<key-id> (got {text!r})")
             elif region and match.group("region") != region:
                 problems.add(variable, f"must be a key in corp_region {region} (got a key in {match.group('region')})")
-        elif variable.endswith("role_arn") and _is_set(value) and not _IAM_ROLE_ARN.match(str(value)):
-            problems.add(variable, f"must be an IAM role ARN arn:aws:iam::<account>:role/<name> (got {value!r})")
+        elif variable.endswith(("role_arn", "role_arns")) and _is_set(value):
+            for item in _as_list(value):
+                if not _IAM_ROLE_ARN.match(str(item)):
+                    problems.add(variable, f"must be IAM role ARNs arn:aws:iam::<account>:role/<name>, not an account root or user (got {item!r})")
+
+
+# Wildcards an Allow may keep: object keys under an exact bucket, indexes and streams of an exact table,
+# streams of an exact log group. Anything else with "*" matches resources nobody named.
+_SCOPED_WILDCARDS = (
+    re.compile(r"^arn:[a-z-]+:s3:::[a-z0-9][a-z0-9.-]*/[^*]*\*$"),
+    re.compile(r"^arn:[a-z-]+:dynamodb:[a-z0-9-]+:\d{12}:table/[A-Za-z0-9_.-]+/(index|stream)/\*$"),
+    re.compile(r"^arn:[a-z-]+:logs:[a-z0-9-]+:\d{12}:log-group:[^*:]+:(log-stream:)?\*$"),
+)
 
 
 def _wildcard_resource(resource: str) -> bool:
     if resource == "*":
+        return True
+    if "*" in resource and not any(pattern.match(resource) for pattern in _SCOPED_WILDCARDS):
         return True
     parts = resource.split(":", 5)
     if len(parts) < 6:
@@ -247,13 +275,17 @@ def _check_policy_statements(values: dict[str, Any], problems: _Problems) -> Non
                 problems.add(where, "Principal must name exact principals, never '*' (and NotPrincipal is refused)")
             actions = [str(a) for a in _as_list(statement.get("Action"))]
             for action in actions:
-                if action == "*" or action.endswith(":*"):
-                    problems.add(where, f"Action {action!r} grants every action of the service: list the actions")
+                if "*" in action:
+                    problems.add(where, f"Action {action!r} is a wildcard: list the exact actions")
             if "NotAction" in statement:
                 problems.add(where, "NotAction grants everything it does not name: list the actions")
+            condition = statement.get("Condition") or {}
+            if not isinstance(condition, dict) or not all(isinstance(pairs, dict) for pairs in condition.values()):
+                problems.add(where, "Condition must map operators to mappings of condition keys and values")
+                continue
             if statement.get("Effect") == "Allow":
-                for operator in (statement.get("Condition") or {}).values():
-                    for condition_key in operator or {}:
+                for operator in condition.values():
+                    for condition_key in operator:
                         unsupported = unsupported_actions(actions, str(condition_key))
                         if unsupported:
                             problems.add(
@@ -339,7 +371,9 @@ def _check_database(values: dict[str, Any], problems: _Problems) -> None:
     minimum = str(values.get("preflight_rds_engine_version_minimum", "0"))
     version = values.get("rds_engine_version")
     if version is not None:
-        if not _ENGINE_VERSION.match(str(version)):
+        if isinstance(version, float):
+            problems.add("rds_engine_version", f'must be quoted in YAML ("16.10", not 16.10, which reads as {version})')
+        elif not _ENGINE_VERSION.match(str(version)):
             problems.add("rds_engine_version", f"must be a PostgreSQL version such as 17.6 (got {version!r})")
         elif _ENGINE_VERSION.match(minimum) and _version_tuple(str(version)) < _version_tuple(minimum):
             problems.add("rds_engine_version", f"must be at least {minimum} (preflight_rds_engine_version_minimum) (got {version})")
@@ -347,7 +381,7 @@ def _check_database(values: dict[str, Any], problems: _Problems) -> None:
         if not _RETENTION_NAME.search(variable) or retention is None:
             continue
         days = _as_int(retention)
-        floor = int(values.get("preflight_prod_min_backup_retention_days", 7)) if production else 1
+        floor = (_as_int(values.get("preflight_prod_min_backup_retention_days", 7)) or 7) if production else 1
         if days is None or not floor <= days <= 35:
             scope = "in production" if production else "(0 turns automated backups off)"
             problems.add(variable, f"must be {floor}-35 days {scope} (got {retention!r})")

@@ -14,6 +14,8 @@ DEFAULTS = yaml.safe_load((ROOT / "roles" / "preflight" / "defaults" / "main.yml
 def inventory_inputs(environment: str) -> dict:
     values = dict(DEFAULTS)
     values.update(yaml.safe_load((ROOT / "inventories" / environment / "group_vars" / "all" / "main.yml").read_text()))
+    if "{{" in str(values.get("corp_aws_endpoint_url", "")):
+        values["corp_aws_endpoint_url"] = "http://127.0.0.1:5000"  # what Ansible renders the local inventory's lookup to
     return values
 
 
@@ -92,8 +94,8 @@ def test_exact_policy_statements_pass():
 @pytest.mark.parametrize(
     ("statement", "rule"),
     [
-        ({"Effect": "Allow", "Action": "*", "Resource": "arn:aws:s3:::b"}, "Action '*' grants every action"),
-        ({"Effect": "Allow", "Action": "kms:*", "Resource": "arn:aws:kms:us-east-1:111122223333:key/k"}, "Action 'kms:*'"),
+        ({"Effect": "Allow", "Action": "*", "Resource": "arn:aws:s3:::b"}, "Action '*' is a wildcard"),
+        ({"Effect": "Allow", "Action": "kms:*", "Resource": "arn:aws:kms:us-east-1:111122223333:key/k"}, "Action 'kms:*' is a wildcard"),
         ({"Effect": "Allow", "NotAction": "s3:GetObject", "Resource": "arn:aws:s3:::b"}, "NotAction"),
         ({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::*"}, "is a wildcard"),
         ({"Effect": "Allow", "Action": "s3:GetObject", "Principal": {"AWS": ["*"]}, "Resource": "arn:aws:s3:::b/*"}, "Principal"),
@@ -171,3 +173,50 @@ def test_allow_with_not_resource_is_refused():
         {"Effect": "Allow", "Action": "s3:GetObject", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "NotResource": "arn:aws:s3:::x"}
     ]
     assert any("NotResource" in line for line in check_inputs(values, REGIONS))
+
+
+@pytest.mark.parametrize("endpoint", ["https://s3.amazonaws.com", "http://10.0.0.5:5000", ""])
+def test_static_keys_need_a_loopback_endpoint(endpoint):
+    values = inventory_inputs("local")
+    values["corp_aws_endpoint_url"] = endpoint
+    assert any(line.startswith("corp_aws_access_key: static keys are only for the local emulator") for line in check_inputs(values, REGIONS))
+
+
+@pytest.mark.parametrize(
+    ("resource", "refused"),
+    [
+        ("arn:aws:s3:::corp-s3-securedata-local/local/*", False),
+        ("arn:aws:dynamodb:us-east-1:111122223333:table/corp-dynamodb-main-local/index/*", False),
+        ("arn:aws:dynamodb:us-east-1:111122223333:table/*", True),
+        ("arn:aws:s3:::corp-*", True),
+        ("arn:aws:s3:::corp-*/x", True),
+    ],
+)
+def test_allow_resources_keep_only_scoped_wildcards(resource, refused):
+    values = inventory_inputs("local")
+    values["iam_extra_policy_statements"] = [{"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": resource}]
+    assert any("is a wildcard" in line for line in check_inputs(values, REGIONS)) is refused
+
+
+def test_wildcard_actions_and_bad_conditions_are_reported_not_raised():
+    values = inventory_inputs("local")
+    values["iam_extra_policy_statements"] = [
+        {"Effect": "Allow", "Action": ["s3:Get*"], "Resource": "arn:aws:s3:::b/*"},
+        {"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": "arn:aws:s3:::b/*", "Condition": ["not", "a", "mapping"]},
+    ]
+    values["preflight_prod_min_backup_retention_days"] = "x"
+    problems = check_inputs(values, REGIONS)
+    assert any("Action 's3:Get*' is a wildcard" in line for line in problems)
+    assert any("Condition must map operators" in line for line in problems)
+
+
+def test_trusted_role_arns_must_be_roles():
+    values = inventory_inputs("local")
+    values["iam_data_access_trusted_role_arns"] = ["arn:aws:iam::111122223333:root"]
+    assert any("not an account root or user" in line for line in check_inputs(values, REGIONS))
+
+
+def test_unquoted_engine_versions_are_refused_with_the_reason():
+    values = inventory_inputs("local")
+    values["rds_engine_version"] = 16.10
+    assert any('must be quoted in YAML ("16.10", not 16.10, which reads as 16.1)' in line for line in check_inputs(values, REGIONS))
