@@ -153,6 +153,11 @@ def summarize(policy: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def policy_result(policy: dict[str, Any]) -> dict[str, Any]:
+    """What the policy modules return: the document, its canonical JSON and the summary; they change nothing."""
+    return {"changed": False, "policy": policy, "policy_json": canonical_json(policy), "summary": summarize(policy)}
+
+
 def canonical_json(policy: dict[str, Any]) -> str:
     """Byte-identical JSON for the same policy: sorted keys, no whitespace variation."""
     return json.dumps(policy, sort_keys=True, separators=(",", ":"))

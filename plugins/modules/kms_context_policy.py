@@ -118,8 +118,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.corp.infra.plugins.module_utils.kms_policy import PolicyError
 from ansible_collections.corp.infra.plugins.module_utils.kms_policy import build_kms_policy
-from ansible_collections.corp.infra.plugins.module_utils.kms_policy import canonical_json
-from ansible_collections.corp.infra.plugins.module_utils.kms_policy import summarize
+from ansible_collections.corp.infra.plugins.module_utils.kms_policy import policy_result
 
 
 def main():
@@ -147,7 +146,7 @@ def main():
         policy = build_kms_policy(module.params)
     except PolicyError as e:
         module.fail_json(msg=str(e))
-    module.exit_json(changed=False, policy=policy, policy_json=canonical_json(policy), summary=summarize(policy))
+    module.exit_json(**policy_result(policy))
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -50,6 +51,17 @@ class Emulator:
             ANSIBLE_FORCE_COLOR="0",
             PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
         )
+
+    def client(self, service: str):
+        """A boto3 client for the emulator, as the tests' own eyes on the live state."""
+        import boto3
+
+        return boto3.client(service, endpoint_url=self.endpoint, region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing")
+
+
+def changed(result: subprocess.CompletedProcess) -> int:
+    """The changed count of the PLAY RECAP line for host local."""
+    return int(re.search(r"^local\s+: ok=\d+\s+changed=(\d+)", result.stdout, re.MULTILINE).group(1))
 
 
 def emulator_command(command: str, port: int) -> subprocess.CompletedProcess:

@@ -1,14 +1,13 @@
 """The iam role on the emulator: policies IAM stores equal the modules' output, pass parliament, and go away."""
 
 import json
-import re
 import sys
 from pathlib import Path
 
-import boto3
 import pytest
 
 from .conftest import ansible_playbook
+from .conftest import changed
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / ".collections"))
 from ansible_collections.corp.infra.plugins.module_utils.kms_policy import build_kms_policy
@@ -18,20 +17,8 @@ ENVIRONMENT = "iamtest"
 PLAYBOOK = "tests/integration/playbooks/iam.yml"
 
 
-def changed(result) -> int:
-    return int(re.search(r"^local\s+: ok=\d+\s+changed=(\d+)", result.stdout, re.MULTILINE).group(1))
-
-
-@pytest.fixture
-def aws(emulator):
-    def client(service):
-        return boto3.client(service, endpoint_url=emulator.endpoint, region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing")
-
-    return client
-
-
-def test_iam_role_policies_match_the_modules_and_pass_parliament(emulator, aws, tmp_path, parliament_findings):
-    kms, iam = aws("kms"), aws("iam")
+def test_iam_role_policies_match_the_modules_and_pass_parliament(emulator, tmp_path, parliament_findings):
+    kms, iam = emulator.client("kms"), emulator.client("iam")
     key_arn = kms.create_key(Description="stack key for the iam test")["KeyMetadata"]["Arn"]
     kms.create_alias(AliasName=f"alias/corp-kms-data-{ENVIRONMENT}", TargetKeyId=key_arn)
     outputs_file = tmp_path / "iam.json"

@@ -1,31 +1,17 @@
 """The network role on the emulator: check -> apply -> check -> apply, the live state through the API, then absent."""
 
-import re
-
-import boto3
 import pytest
 
 from .conftest import ansible_playbook
+from .conftest import changed
 
 ENVIRONMENT = "nettest"
 PLAYBOOK = "tests/integration/playbooks/network.yml"
 VPC_CIDR = "10.20.0.0/16"
 
 
-def changed(result) -> int:
-    return int(re.search(r"^local\s+: ok=\d+\s+changed=(\d+)", result.stdout, re.MULTILINE).group(1))
-
-
 def run(emulator, *extra):
     return ansible_playbook(emulator, PLAYBOOK, "-i", "inventories/local", "-e", f"corp_environment={ENVIRONMENT}", *extra, check=True)
-
-
-@pytest.fixture
-def aws(emulator):
-    def client(service):
-        return boto3.client(service, endpoint_url=emulator.endpoint, region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing")
-
-    return client
 
 
 def our_vpcs(ec2):
@@ -33,8 +19,8 @@ def our_vpcs(ec2):
     return ec2.describe_vpcs(Filters=filters)["Vpcs"]
 
 
-def test_network_quartet_live_state_and_absent(emulator, aws):
-    ec2, iam, logs = aws("ec2"), aws("iam"), aws("logs")
+def test_network_quartet_live_state_and_absent(emulator):
+    ec2, iam, logs = emulator.client("ec2"), emulator.client("iam"), emulator.client("logs")
     # Something the role did not create, with the same Name: absent must leave it alone.
     bystander = ec2.create_vpc(CidrBlock="10.99.0.0/16")["Vpc"]["VpcId"]
     ec2.create_tags(Resources=[bystander], Tags=[{"Key": "Name", "Value": f"corp-vpc-main-{ENVIRONMENT}"}])

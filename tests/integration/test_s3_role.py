@@ -1,14 +1,11 @@
 """The s3 role on the emulator: check -> apply -> check -> apply, the live bucket and key, drift, absent."""
 
 import json
-import re
 from datetime import UTC
 from datetime import datetime
 
-import boto3
-import pytest
-
 from .conftest import ansible_playbook
+from .conftest import changed
 
 ENVIRONMENT = "s3test"
 PLAYBOOK = "tests/integration/playbooks/s3.yml"
@@ -16,20 +13,8 @@ BUCKET = f"corp-s3-securedata-{ENVIRONMENT}"
 LOGS = f"corp-s3-accesslogs-{ENVIRONMENT}"
 
 
-def changed(result) -> int:
-    return int(re.search(r"^local\s+: ok=\d+\s+changed=(\d+)", result.stdout, re.MULTILINE).group(1))
-
-
-@pytest.fixture
-def aws(emulator):
-    def client(service):
-        return boto3.client(service, endpoint_url=emulator.endpoint, region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing")
-
-    return client
-
-
-def test_s3_quartet_live_state_drift_and_absent(emulator, aws, tmp_path):
-    s3, kms = aws("s3"), aws("kms")
+def test_s3_quartet_live_state_drift_and_absent(emulator, tmp_path):
+    s3, kms = emulator.client("s3"), emulator.client("kms")
     outputs_file = tmp_path / "s3.json"
 
     def run(*extra, check=True):

@@ -46,7 +46,7 @@ def test_required_shared_inputs():
 
 def test_variables_outside_the_stack_are_ignored():
     values = inventory_inputs("local")
-    values["ansible_password"] = "connection-secret"
+    values["ansible_password"] = "conn"
     assert check_inputs(values, REGIONS) == []
 
 
@@ -128,7 +128,7 @@ def test_references_to_the_managed_password_are_not_passwords():
     values.update(
         rds_manage_master_user_password=True,
         rds_master_user_secret_kms_key_arn="arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
-        ansible_become_password="connection-secret",
+        ansible_become_password="conn",
     )
     assert check_inputs(values, REGIONS) == []
 
