@@ -10,14 +10,20 @@ from corp_emulator import shims
 
 
 @pytest.fixture
-def dynamodb(monkeypatch):
+def shimmed_aws(monkeypatch):
+    """moto in-process with every shim applied; no endpoint or profile can lead anywhere else."""
     for name in ("AWS_ENDPOINT_URL", "AWS_PROFILE"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     with mock_aws():
         shims.apply_all()
-        yield boto3.client("dynamodb", region_name="ap-south-1")
+        yield lambda service, region="us-east-1": boto3.client(service, region_name=region)
+
+
+@pytest.fixture
+def dynamodb(shimmed_aws):
+    return shimmed_aws("dynamodb", "ap-south-1")
 
 
 def _create(client, name):
@@ -63,14 +69,8 @@ def test_applying_twice_does_not_wrap_twice():
 
 
 @pytest.fixture
-def s3(monkeypatch):
-    for name in ("AWS_ENDPOINT_URL", "AWS_PROFILE"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    with mock_aws():
-        shims.apply_all()
-        yield boto3.client("s3", region_name="us-east-1")
+def s3(shimmed_aws):
+    return shimmed_aws("s3")
 
 
 def _log_bucket_policy(statements):
@@ -156,16 +156,10 @@ def test_condition_evaluation(operator, key, expected, holds):
     assert shims._condition_holds(operator, key, expected, shims.S3_REQUEST_CONTEXT) is holds
 
 
-def test_key_deletion_accepts_the_key_arn(monkeypatch):
-    for name in ("AWS_ENDPOINT_URL", "AWS_PROFILE"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    with mock_aws():
-        shims.apply_all()
-        kms = boto3.client("kms", region_name="us-east-1")
-        arn = kms.create_key()["KeyMetadata"]["Arn"]
-        kms.schedule_key_deletion(KeyId=arn, PendingWindowInDays=30)
-        assert kms.describe_key(KeyId=arn)["KeyMetadata"]["KeyState"] == "PendingDeletion"
-        kms.cancel_key_deletion(KeyId=arn)
-        assert kms.describe_key(KeyId=arn)["KeyMetadata"]["KeyState"] == "Disabled"
+def test_key_deletion_accepts_the_key_arn(shimmed_aws):
+    kms = shimmed_aws("kms")
+    arn = kms.create_key()["KeyMetadata"]["Arn"]
+    kms.schedule_key_deletion(KeyId=arn, PendingWindowInDays=30)
+    assert kms.describe_key(KeyId=arn)["KeyMetadata"]["KeyState"] == "PendingDeletion"
+    kms.cancel_key_deletion(KeyId=arn)
+    assert kms.describe_key(KeyId=arn)["KeyMetadata"]["KeyState"] == "Disabled"
