@@ -249,6 +249,22 @@ def _statements(value: Any) -> list[Any] | None:
     return None
 
 
+def _check_s3_resource_tags(values: dict[str, Any], statement: dict[str, Any], where: str, problems: _Problems) -> None:
+    """S3 evaluates aws:ResourceTag on a general purpose bucket only once ABAC is on for it: without it the key
+    is absent, so an Allow never matches and a Deny never applies."""
+    if _as_bool(values.get("s3_abac")):
+        return
+    actions = [str(a).lower() for a in _as_list(statement.get("Action"))]
+    condition = statement.get("Condition")
+    if not any(a.startswith("s3:") for a in actions) or not isinstance(condition, dict):
+        return
+    for pairs in condition.values():
+        for condition_key in pairs if isinstance(pairs, dict) else {}:
+            if str(condition_key).lower().startswith("aws:resourcetag/"):
+                problems.add(where, f"condition key {condition_key} on S3 is evaluated only on buckets with ABAC on: set s3_abac: true")
+                return
+
+
 def _check_policy_statements(values: dict[str, Any], problems: _Problems) -> None:
     for variable, value in values.items():
         if _PRINCIPAL_NAME.search(variable) and any("*" in str(item) for item in _as_list(value)):
@@ -263,6 +279,7 @@ def _check_policy_statements(values: dict[str, Any], problems: _Problems) -> Non
                 continue
             if statement.get("Effect") not in ("Allow", "Deny"):
                 problems.add(where, f"Effect must be Allow or Deny (got {statement.get('Effect')!r})")
+            _check_s3_resource_tags(values, statement, where, problems)
             if statement.get("Effect") == "Deny":
                 # A Deny only narrows: "*" principals, s3:* and wildcard resources are how guardrails such as
                 # "deny every request without TLS" are written.

@@ -7,6 +7,7 @@ check, so a role that passes here also passes against AWS.
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Any
 from typing import Callable
@@ -170,6 +171,47 @@ def accept_key_arns_in_key_deletion(backend_cls: Any) -> None:
         _APPLIED.append("kms:key-arn-in-deletion")
 
 
+def add_bucket_abac(response_cls: Any) -> None:
+    """GetBucketAbac / PutBucketAbac (``?abac``), and no PutBucketTagging / DeleteBucketTagging once ABAC is on.
+
+    AWS documents both operations and their ``AbacStatus`` body
+    (https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketAbac.html), ABAC as off by default, and that
+    with ABAC on "you must use the TagResource and UntagResource actions to manage tags on your buckets. You can
+    no longer use the PutBucketTagging and DeleteBucketTagging actions". moto 5.x has no ``?abac`` route (it
+    answers a PUT as CreateBucket). AWS does not document the error code of the refused tagging calls, so this
+    answers 400 InvalidRequest: what matters is that they fail, as they do on AWS. Tags written through S3
+    Control TagResource land in the same tag store moto's GetBucketTagging reads.
+    """
+    original = response_cls._bucket_response
+    if getattr(original, "_corp_shim", False):
+        return
+    from moto.s3.exceptions import S3ClientError
+
+    def _bucket_response(self: Any, request: Any, full_url: str) -> Any:
+        querystring = self._get_querystring(request, full_url)
+        bucket_name = self.parse_bucket_name_from_url(request, full_url)
+        if not bucket_name or not ("abac" in querystring or "tagging" in querystring):
+            return original(self, request, full_url)
+        bucket = self.backend.get_bucket(bucket_name)  # NoSuchBucket, as AWS answers
+        status = getattr(bucket, "corp_abac_status", "Disabled")
+        if "abac" in querystring and request.method == "GET":
+            return 200, {}, f'<AbacStatus xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Status>{status}</Status></AbacStatus>'
+        if "abac" in querystring and request.method == "PUT":
+            body = self.body.decode() if isinstance(self.body, bytes) else (self.body or "")
+            wanted = re.search(r"<Status>(Enabled|Disabled)</Status>", body)
+            if not wanted:
+                raise S3ClientError("MalformedXML", "AbacStatus.Status must be Enabled or Disabled")
+            bucket.corp_abac_status = wanted.group(1)
+            return 200, {}, ""
+        if "tagging" in querystring and request.method in ("PUT", "DELETE") and status == "Enabled":
+            raise S3ClientError("InvalidRequest", "ABAC is enabled on this bucket: use the S3 Control TagResource and UntagResource APIs")
+        return original(self, request, full_url)
+
+    _bucket_response._corp_shim = True  # type: ignore[attr-defined]
+    response_cls._bucket_response = _bucket_response
+    _APPLIED.append("s3:bucket-abac")
+
+
 def apply_all() -> list[str]:
     """Apply every shim once; return their names (the launcher logs them)."""
     from moto.dynamodb.models.table import Table
@@ -181,4 +223,7 @@ def apply_all() -> list[str]:
     from moto.kms.models import KmsBackend
 
     accept_key_arns_in_key_deletion(KmsBackend)
+    from moto.s3.responses import S3Response
+
+    add_bucket_abac(S3Response)
     return list(_APPLIED)

@@ -163,3 +163,40 @@ def test_key_deletion_accepts_the_key_arn(shimmed_aws):
     assert kms.describe_key(KeyId=arn)["KeyMetadata"]["KeyState"] == "PendingDeletion"
     kms.cancel_key_deletion(KeyId=arn)
     assert kms.describe_key(KeyId=arn)["KeyMetadata"]["KeyState"] == "Disabled"
+
+
+@pytest.fixture
+def abac_bucket(shimmed_aws):
+    s3 = shimmed_aws("s3")
+    s3.create_bucket(Bucket="corp-s3-abac-local")
+    return s3
+
+
+def test_bucket_abac_is_off_until_turned_on(abac_bucket):
+    assert abac_bucket.get_bucket_abac(Bucket="corp-s3-abac-local")["AbacStatus"]["Status"] == "Disabled"
+    abac_bucket.put_bucket_abac(Bucket="corp-s3-abac-local", AbacStatus={"Status": "Enabled"})
+    assert abac_bucket.get_bucket_abac(Bucket="corp-s3-abac-local")["AbacStatus"]["Status"] == "Enabled"
+
+
+def test_bucket_abac_on_a_missing_bucket_is_no_such_bucket(abac_bucket):
+    with pytest.raises(abac_bucket.exceptions.NoSuchBucket):
+        abac_bucket.get_bucket_abac(Bucket="corp-s3-missing-local")
+
+
+def test_with_abac_on_bucket_tagging_fails_and_s3_control_tagging_works(shimmed_aws, abac_bucket):
+    from botocore.exceptions import ClientError
+
+    abac_bucket.put_bucket_tagging(Bucket="corp-s3-abac-local", Tagging={"TagSet": [{"Key": "Environment", "Value": "local"}]})
+    abac_bucket.put_bucket_abac(Bucket="corp-s3-abac-local", AbacStatus={"Status": "Enabled"})
+    for call in (
+        lambda: abac_bucket.put_bucket_tagging(Bucket="corp-s3-abac-local", Tagging={"TagSet": [{"Key": "Environment", "Value": "dev"}]}),
+        lambda: abac_bucket.delete_bucket_tagging(Bucket="corp-s3-abac-local"),
+    ):
+        with pytest.raises(ClientError, match="InvalidRequest"):
+            call()
+    shimmed_aws("s3control").tag_resource(
+        AccountId="123456789012", ResourceArn="arn:aws:s3:::corp-s3-abac-local", Tags=[{"Key": "Environment", "Value": "dev"}]
+    )
+    assert abac_bucket.get_bucket_tagging(Bucket="corp-s3-abac-local")["TagSet"] == [{"Key": "Environment", "Value": "dev"}]
+    abac_bucket.put_bucket_abac(Bucket="corp-s3-abac-local", AbacStatus={"Status": "Disabled"})
+    abac_bucket.delete_bucket_tagging(Bucket="corp-s3-abac-local")
