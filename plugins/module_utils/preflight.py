@@ -398,10 +398,9 @@ def _check_database(values: dict[str, Any], problems: _Problems) -> None:
         if not _RETENTION_NAME.search(variable) or retention is None:
             continue
         days = _as_int(retention)
-        floor = (_as_int(values.get("preflight_prod_min_backup_retention_days", 7)) or 7) if production else 1
+        floor = _as_int(values.get("preflight_min_backup_retention_days", 7)) or 7
         if days is None or not floor <= days <= 35:
-            scope = "in production" if production else "(0 turns automated backups off)"
-            problems.add(variable, f"must be {floor}-35 days {scope} (got {retention!r})")
+            problems.add(variable, f"must be {floor}-35 days: automated backups are kept at least {floor} days (got {retention!r})")
     interval = values.get("rds_monitoring_interval")
     if interval is not None:
         seconds = _as_int(interval)

@@ -212,6 +212,545 @@ def add_bucket_abac(response_cls: Any) -> None:
     _APPLIED.append("s3:bucket-abac")
 
 
+# --- RDS ---------------------------------------------------------------------------------------------------------
+
+
+def _patch(cls: Any, attr: str, shim: str, build: Callable[[Any], Any]) -> None:
+    """Replace ``cls.attr`` with ``build(original)`` unless shim ``shim`` already did; several shims may stack on one method."""
+    original = getattr(cls, attr, None)
+    if shim in getattr(original, "_corp_shims", ()):
+        return
+    replacement = build(original)
+    replacement._corp_shim = True
+    replacement._corp_shims = (*getattr(original, "_corp_shims", ()), shim)
+    setattr(cls, attr, replacement)
+
+
+def _add(cls: Any, attr: str, value: Any) -> None:
+    """Give ``cls`` an attribute moto does not have (left alone when a shim already added it)."""
+    if attr not in cls.__dict__:
+        setattr(cls, attr, value)
+
+
+def _serialize_as(cls: Any, aliases: dict[str, str]) -> None:
+    """Make moto's response serializer read AWS field ``key`` of ``cls`` objects from attribute ``aliases[key]``.
+
+    moto's serializer looks ``Meta.serialization_aliases`` up before the attribute named after the field, so moto's
+    own attributes (``iops``, ``storage_throughput``...) keep their meaning inside moto.
+    """
+    meta = cls.__dict__.get("Meta")
+    if meta is None:
+        inherited = getattr(getattr(cls, "Meta", None), "serialization_aliases", {})
+        meta = type("Meta", (), {"serialization_aliases": dict(inherited)})
+        cls.Meta = meta
+    meta.serialization_aliases.update(aliases)
+
+
+def _applied(name: str) -> None:
+    if name not in _APPLIED:
+        _APPLIED.append(name)
+
+
+def raise_db_parameter_group_not_found(backend_cls: Any) -> None:
+    """DescribeDBParameterGroups with a ``DBParameterGroupName`` that does not exist: ``DBParameterGroupNotFound``.
+
+    The API reference lists ``DBParameterGroupNotFound`` ("DBParameterGroupName doesn't refer to an existing DB
+    parameter group", HTTP 404) as its error
+    (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DescribeDBParameterGroups.html); moto 5.x answers
+    an empty list, and amazon.aws.rds_instance_param_group then fails on ``[0]``. Names are matched case-insensitively,
+    as RDS stores them in lower case. RDS's default groups of the PostgreSQL families in
+    ``RDS_POSTGRES_PARAMETER_FAMILIES`` (``default.postgres16``...) always exist on AWS, so asking for one creates it,
+    as moto itself does when an instance uses it.
+    """
+    from moto.rds.exceptions import DBParameterGroupNotFoundError
+    from moto.rds.models import DBParameterGroup
+
+    def build(original: Any) -> Any:
+        def describe_db_parameter_groups(self: Any, kwargs: dict[str, Any]) -> list[Any]:
+            name = kwargs.get("db_parameter_group_name")
+            if not name:
+                return original(self, kwargs)
+            key = name.lower()
+            family = key.removeprefix("default.")
+            if key not in self.db_parameter_groups and key.startswith("default.") and family in RDS_POSTGRES_PARAMETER_FAMILIES:
+                self.db_parameter_groups[key] = DBParameterGroup(
+                    backend=self, db_parameter_group_name=key, description=f"Default parameter group for {family}", db_parameter_group_family=family
+                )
+            if key not in self.db_parameter_groups:
+                raise DBParameterGroupNotFoundError(name)
+            return [self.db_parameter_groups[key]]
+
+        return describe_db_parameter_groups
+
+    _patch(backend_cls, "describe_db_parameter_groups", "rds:DescribeDBParameterGroups-not-found", build)
+    _applied("rds:DescribeDBParameterGroups-not-found")
+
+
+# A few real RDS for PostgreSQL parameters, with the metadata DescribeDBParameters / DescribeEngineDefaultParameters
+# show for them (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Appendix.PostgreSQL.CommonDBATasks.Parameters.html,
+# https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_Parameter.html). ParameterValue only where RDS sets a
+# default in its parameter groups (the others run at PostgreSQL's own default and show no value). RDS lists every
+# default parameter with ApplyMethod "pending-reboot". rds.force_ssl defaults to 1 from PostgreSQL 15.
+# The same entries serve the three families. Not checked against a postgres18 group: PostgreSQL 18 turned
+# log_connections into a list of aspects (still accepting the boolean values), so RDS may type it differently there.
+RDS_POSTGRES_PARAMETER_FAMILIES = ("postgres16", "postgres17", "postgres18")
+_PG_SHARED_PRELOAD_LIBRARIES = (
+    "auto_explain,orafce,pgaudit,pglogical,pg_bigm,pg_cron,pg_hint_plan,pg_prewarm,pg_similarity,pg_stat_statements,pg_tle,pg_transport,plprofiler,plrust"
+)
+# (name, default value or None, description, source, apply type, data type, allowed values)
+RDS_POSTGRES_PARAMETERS: tuple[tuple[str, str | None, str, str, str, str, str], ...] = (
+    ("log_connections", None, "Logs each successful connection.", "engine-default", "dynamic", "boolean", "0,1"),
+    ("log_disconnections", None, "Logs end of a session, including duration.", "engine-default", "dynamic", "boolean", "0,1"),
+    ("log_lock_waits", None, "Logs long lock waits.", "engine-default", "dynamic", "boolean", "0,1"),
+    (
+        "log_min_duration_statement",
+        None,
+        "(ms) Sets the minimum execution time above which statements will be logged.",
+        "engine-default",
+        "dynamic",
+        "integer",
+        "-1-2147483647",
+    ),
+    ("log_statement", None, "Sets the type of statements logged.", "engine-default", "dynamic", "string", "none,ddl,mod,all"),
+    (
+        "max_connections",
+        "LEAST({DBInstanceClassMemory/9531392},5000)",
+        "Sets the maximum number of concurrent connections.",
+        "system",
+        "static",
+        "integer",
+        "6-262143",
+    ),
+    ("password_encryption", None, "Encrypt passwords.", "system", "dynamic", "string", "md5,scram-sha-256"),
+    ("rds.force_ssl", "1", "Force SSL connections.", "system", "dynamic", "boolean", "0,1"),
+    (
+        "shared_preload_libraries",
+        "pg_stat_statements",
+        "Lists shared libraries to preload into server.",
+        "system",
+        "static",
+        "list",
+        _PG_SHARED_PRELOAD_LIBRARIES,
+    ),
+)
+
+
+def rds_engine_default_parameters(family: str | None) -> list[dict[str, Any]] | None:
+    """The engine-default ``Parameter`` entries of a PostgreSQL family this module knows, by name; None for other families."""
+    if not family or family.lower() not in RDS_POSTGRES_PARAMETER_FAMILIES:
+        return None
+    parameters = []
+    for name, value, description, source, apply_type, data_type, allowed in RDS_POSTGRES_PARAMETERS:
+        entry: dict[str, Any] = {"ParameterName": name}
+        if value is not None:
+            entry["ParameterValue"] = value
+        entry.update(
+            Description=description,
+            Source=source,
+            ApplyType=apply_type,
+            DataType=data_type,
+            AllowedValues=allowed,
+            IsModifiable=True,
+            ApplyMethod="pending-reboot",
+        )
+        parameters.append(entry)
+    return sorted(parameters, key=lambda entry: entry["ParameterName"])
+
+
+def add_postgres_parameters(backend_cls: Any, response_cls: Any) -> None:
+    """DescribeEngineDefaultParameters, DescribeDBParameters and ModifyDBParameterGroup for RDS for PostgreSQL families.
+
+    AWS: DescribeEngineDefaultParameters returns a family's parameters with their metadata
+    (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DescribeEngineDefaultParameters.html);
+    DescribeDBParameters returns every parameter of a group, ``Source`` "user" for the ones modified, and honours the
+    ``Source`` argument (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DescribeDBParameters.html);
+    ModifyDBParameterGroup refuses a name the family does not have (InvalidParameterValue "Could not find parameter
+    with name: ...") and ``immediate`` on a static parameter ("You can use the immediate value with dynamic parameters
+    only", https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_Parameter.html; InvalidParameterCombination).
+    moto 5.x does not implement DescribeEngineDefaultParameters, creates groups without parameters, ignores ``Source``
+    and stores any name and apply method. The parameters known here are ``RDS_POSTGRES_PARAMETERS``, for the families
+    ``RDS_POSTGRES_PARAMETER_FAMILIES``; other families keep moto's behaviour (an empty default list), except that the
+    parameters a user set carry ``Source`` "user" and the ``Source`` argument applies.
+    """
+    from moto.core.responses import ActionResult
+    from moto.rds.exceptions import DBParameterGroupNotFoundError
+    from moto.rds.exceptions import InvalidParameterCombination
+    from moto.rds.exceptions import InvalidParameterValue
+
+    def describe_engine_default_parameters(self: Any, family: str) -> dict[str, Any]:
+        return {"DBParameterGroupFamily": family, "Parameters": rds_engine_default_parameters(family) or []}
+
+    def describe_db_parameters(self: Any, name: str, source: str | None = None) -> list[dict[str, Any]]:
+        groups = self.describe_db_parameter_groups({"db_parameter_group_name": name})
+        if not groups:
+            raise DBParameterGroupNotFoundError(name)
+        group = groups[0]
+        user = {param_name: values for param_name, values in group.parameters.items() if "ParameterValue" in values}
+        defaults = rds_engine_default_parameters(group.family)
+        if defaults is None:
+            parameters = [{"ParameterName": param_name, **values, "Source": "user"} for param_name, values in user.items()]
+        else:
+            parameters = []
+            for entry in defaults:
+                modified = user.get(entry["ParameterName"])
+                if modified is not None:
+                    entry.update(ParameterValue=modified["ParameterValue"], Source="user", ApplyMethod=modified.get("ApplyMethod", entry["ApplyMethod"]))
+                parameters.append(entry)
+        return [entry for entry in parameters if not source or entry.get("Source") == source]
+
+    def build_modify(original: Any) -> Any:
+        def modify_db_parameter_group(self: Any, db_parameter_group_name: str, db_parameter_group_parameters: Any) -> Any:
+            changes = list(db_parameter_group_parameters)
+            group = self.db_parameter_groups.get(db_parameter_group_name)
+            defaults = rds_engine_default_parameters(group.family) if group is not None else None
+            if defaults is not None:
+                known = {entry["ParameterName"]: entry for entry in defaults}
+                for change in changes:
+                    entry = known.get(change.get("ParameterName"))
+                    if entry is None:
+                        raise InvalidParameterValue(f"Could not find parameter with name: {change.get('ParameterName')}")
+                    if entry["ApplyType"] == "static" and change.get("ApplyMethod") == "immediate":
+                        raise InvalidParameterCombination("cannot use immediate apply method for static parameter")
+            return original(self, db_parameter_group_name, changes)
+
+        return modify_db_parameter_group
+
+    def describe_engine_default_parameters_action(self: Any) -> Any:
+        family = self.params.get("DBParameterGroupFamily")
+        return ActionResult({"EngineDefaults": self.backend.describe_engine_default_parameters(family)})
+
+    def describe_db_parameters_action(self: Any) -> Any:
+        parameters = self.backend.describe_db_parameters(self.params.get("DBParameterGroupName"), self.params.get("Source"))
+        return ActionResult({"Parameters": parameters})
+
+    _add(backend_cls, "describe_engine_default_parameters", describe_engine_default_parameters)
+    _add(backend_cls, "describe_db_parameters", describe_db_parameters)
+    _patch(backend_cls, "modify_db_parameter_group", "rds:postgres-parameters", build_modify)
+    _add(response_cls, "describe_engine_default_parameters", describe_engine_default_parameters_action)
+    _patch(response_cls, "describe_db_parameters", "rds:postgres-parameters", lambda original: describe_db_parameters_action)
+    _applied("rds:postgres-parameters")
+
+
+def track_parameter_apply_status(instance_cls: Any, backend_cls: Any) -> None:
+    """DescribeDBInstances ``DBParameterGroups[].ParameterApplyStatus``: "pending-reboot" until RebootDBInstance.
+
+    AWS documents the statuses in https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DBParameterGroupStatus.html
+    ("pending-reboot" when a parameter change waits for the instance to reboot). A ModifyDBParameterGroup change with
+    ApplyMethod "pending-reboot" (the only method static parameters allow) leaves every instance using the group
+    "pending-reboot", and so does ModifyDBInstance with a new DBParameterGroupName ("the actual parameter changes are
+    not applied until you reboot the instance", https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_ModifyDBInstance.html);
+    RebootDBInstance brings them back to "in-sync". moto 5.x answers "in-sync" whatever happened.
+    """
+
+    def statuses(instance: Any) -> dict[str, str]:
+        if "_corp_parameter_apply_status" not in instance.__dict__:
+            instance._corp_parameter_apply_status = {}
+        return instance._corp_parameter_apply_status
+
+    def group_names(instance: Any) -> list[str]:
+        return [group.name for group in instance.db_parameter_groups()]
+
+    def group_names_if_any(instance: Any) -> list[str]:
+        try:
+            return group_names(instance)
+        except KeyError:  # its group was deleted: moto cannot describe that instance either
+            return []
+
+    def corp_db_parameter_group_status(self: Any) -> list[dict[str, str]]:
+        return [{"DBParameterGroupName": name, "ParameterApplyStatus": statuses(self).get(name, "in-sync")} for name in group_names(self)]
+
+    def build_modify_group(original: Any) -> Any:
+        def modify_db_parameter_group(self: Any, db_parameter_group_name: str, db_parameter_group_parameters: Any) -> Any:
+            changes = list(db_parameter_group_parameters)
+            group = original(self, db_parameter_group_name, changes)
+            if any(change.get("ApplyMethod") == "pending-reboot" for change in changes):
+                for instance in self.databases.values():
+                    if group.name in group_names_if_any(instance):
+                        statuses(instance)[group.name] = "pending-reboot"
+            return group
+
+        return modify_db_parameter_group
+
+    def build_modify_instance(original: Any) -> Any:
+        def modify_db_instance(self: Any, db_instance_identifier: str, db_kwargs: dict[str, Any]) -> Any:
+            before = group_names(self.describe_db_instances(db_instance_identifier)[0])
+            instance = original(self, db_instance_identifier, db_kwargs)
+            for name in group_names(instance):
+                if name not in before:
+                    statuses(instance)[name] = "pending-reboot"
+            return instance
+
+        return modify_db_instance
+
+    def build_reboot(original: Any) -> Any:
+        def reboot_db_instance(self: Any, db_instance_identifier: str, *args: Any, **kwargs: Any) -> Any:
+            instance = original(self, db_instance_identifier, *args, **kwargs)
+            statuses(instance).clear()
+            return instance
+
+        return reboot_db_instance
+
+    _add(instance_cls, "corp_db_parameter_group_status", property(corp_db_parameter_group_status))
+    _serialize_as(instance_cls, {"DBParameterGroups": "corp_db_parameter_group_status"})
+    _patch(backend_cls, "modify_db_parameter_group", "rds:ParameterApplyStatus", build_modify_group)
+    _patch(backend_cls, "modify_db_instance", "rds:ParameterApplyStatus", build_modify_instance)
+    _patch(backend_cls, "reboot_db_instance", "rds:ParameterApplyStatus", build_reboot)
+    _applied("rds:ParameterApplyStatus")
+
+
+_PERFORMANCE_INSIGHTS_KEYS = ("enable_performance_insights", "performance_insights_retention_period", "performance_insights_kms_key_id")
+
+
+def add_performance_insights(instance_cls: Any) -> None:
+    """CreateDBInstance / ModifyDBInstance / DescribeDBInstances: the Performance Insights fields.
+
+    AWS stores EnablePerformanceInsights, PerformanceInsightsRetentionPeriod (default 7 days) and
+    PerformanceInsightsKMSKeyId ("If you don't specify a value ..., then Amazon RDS uses your default KMS key") and
+    returns them as PerformanceInsightsEnabled, PerformanceInsightsRetentionPeriod and PerformanceInsightsKMSKeyId
+    (the key's ARN) (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html,
+    https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DBInstance.html). moto 5.x drops them. The default
+    key is the account's AWS-managed ``alias/aws/rds`` key in moto's KMS (created on first use, as KMS does); a given
+    key goes through moto's own RDS key check (KMSKeyNotAccessibleFault for a key that does not exist) and is returned
+    as its ARN. Retention and key are returned while Performance Insights is on; PerformanceInsightsEnabled is always
+    returned (false until enabled).
+    """
+
+    def settled(instance: Any, wanted: dict[str, Any]) -> dict[str, Any]:
+        state = dict(getattr(instance, "_corp_performance_insights", None) or {"enabled": False, "retention": None, "key": None})
+        if wanted.get("enable_performance_insights") is not None:
+            state["enabled"] = bool(wanted["enable_performance_insights"])
+        if wanted.get("performance_insights_retention_period") is not None:
+            state["retention"] = int(wanted["performance_insights_retention_period"])
+        if wanted.get("performance_insights_kms_key_id"):
+            state["key"] = instance.backend._validate_kms_key(wanted["performance_insights_kms_key_id"])
+        if state["enabled"]:
+            state["retention"] = state["retention"] or 7
+            state["key"] = state["key"] or instance.backend._validate_kms_key("alias/aws/rds")
+        return state
+
+    def build_init(original: Any) -> Any:
+        def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+            original(self, *args, **kwargs)
+            self._corp_performance_insights = settled(self, kwargs)
+
+        return __init__
+
+    def build_update(original: Any) -> Any:
+        def update(self: Any, *args: Any, **db_kwargs: Any) -> None:
+            wanted = {key: db_kwargs.pop(key) for key in _PERFORMANCE_INSIGHTS_KEYS if key in db_kwargs}
+            state = settled(self, wanted)
+            original(self, *args, **db_kwargs)
+            self._corp_performance_insights = state
+
+        return update
+
+    def field(name: str) -> property:
+        def read(self: Any) -> Any:
+            state = getattr(self, "_corp_performance_insights", None) or {"enabled": False}
+            if name == "enabled":
+                return bool(state["enabled"])
+            return state.get(name) if state["enabled"] else None
+
+        return property(read)
+
+    _patch(instance_cls, "__init__", "rds:PerformanceInsights", build_init)
+    _patch(instance_cls, "update", "rds:PerformanceInsights", build_update)
+    _add(instance_cls, "corp_performance_insights_enabled", field("enabled"))
+    _add(instance_cls, "corp_performance_insights_retention_period", field("retention"))
+    _add(instance_cls, "corp_performance_insights_kms_key_id", field("key"))
+    _serialize_as(
+        instance_cls,
+        {
+            "PerformanceInsightsEnabled": "corp_performance_insights_enabled",
+            "PerformanceInsightsRetentionPeriod": "corp_performance_insights_retention_period",
+            "PerformanceInsightsKMSKeyId": "corp_performance_insights_kms_key_id",
+        },
+    )
+    _applied("rds:PerformanceInsights")
+
+
+# gp3 baseline by engine: the allocated GiB from which the higher baseline (12000 IOPS, 500 MiB/s) applies, per
+# https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_Storage.html#gp3-storage
+GP3_BASELINE_THRESHOLD_GIB = {"postgres": 400, "mysql": 400, "mariadb": 400}
+
+
+def add_gp3_storage_baseline(instance_cls: Any, backend_cls: Any) -> None:
+    """gp3 DB instances: ``Iops`` and ``StorageThroughput`` in DescribeDBInstances, and no explicit ones below 400 GiB.
+
+    AWS documents the gp3 baseline for RDS for PostgreSQL, MySQL and MariaDB: below 400 GiB allocated, 3,000 IOPS and
+    125 MiB/s, included and not configurable; from 400 GiB, 12,000 IOPS and 500 MiB/s, or what you provision above it
+    (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_Storage.html#gp3-storage). Below 400 GiB AWS refuses
+    an explicit Iops or StorageThroughput with InvalidParameterCombination "You can't specify IOPS or storage throughput
+    for engine postgres and a storage size less than 400." moto 5.x omits both fields unless they were given, and
+    accepts them at any size. Explicit values given from 400 GiB are returned as given.
+    """
+    from moto.rds.exceptions import InvalidParameterCombination
+
+    def baseline(instance: Any) -> tuple[int, int] | None:
+        threshold = GP3_BASELINE_THRESHOLD_GIB.get(getattr(instance, "engine", None) or "")
+        if threshold is None or getattr(instance, "_storage_type", None) != "gp3":
+            return None
+        return (12000, 500) if int(instance.allocated_storage or 0) >= threshold else (3000, 125)
+
+    def corp_iops(self: Any) -> Any:
+        base = baseline(self)
+        if base is None:
+            return self.iops
+        return int(self.iops) if self.iops else base[0]
+
+    def corp_storage_throughput(self: Any) -> Any:
+        base = baseline(self)
+        if base is None:
+            return getattr(self, "_storage_throughput", None)
+        return int(self._storage_throughput) if self._storage_throughput else base[1]
+
+    def refuse_below_threshold(engine: str | None, storage_type: str | None, allocated: Any, db_kwargs: Any) -> None:
+        threshold = GP3_BASELINE_THRESHOLD_GIB.get(engine or "")
+        explicit = db_kwargs.get("iops") is not None or db_kwargs.get("storage_throughput") is not None
+        if threshold is not None and storage_type == "gp3" and explicit and int(allocated or 0) < threshold:
+            raise InvalidParameterCombination(f"You can't specify IOPS or storage throughput for engine {engine} and a storage size less than {threshold}.")
+
+    def build_create(original: Any) -> Any:
+        def create_db_instance(self: Any, db_kwargs: Any) -> Any:
+            refuse_below_threshold(db_kwargs.get("engine"), db_kwargs.get("storage_type"), db_kwargs.get("allocated_storage"), db_kwargs)
+            return original(self, db_kwargs)
+
+        return create_db_instance
+
+    def build_modify(original: Any) -> Any:
+        def modify_db_instance(self: Any, db_instance_identifier: str, db_kwargs: Any) -> Any:
+            instance = self.describe_db_instances(db_instance_identifier)[0]
+            storage_type = db_kwargs.get("storage_type") or getattr(instance, "_storage_type", None)
+            allocated = db_kwargs.get("allocated_storage") or getattr(instance, "_allocated_storage", None)
+            refuse_below_threshold(instance.engine, storage_type, allocated, db_kwargs)
+            return original(self, db_instance_identifier, db_kwargs)
+
+        return modify_db_instance
+
+    _add(instance_cls, "corp_iops", property(corp_iops))
+    _add(instance_cls, "corp_storage_throughput", property(corp_storage_throughput))
+    _serialize_as(instance_cls, {"Iops": "corp_iops", "StorageThroughput": "corp_storage_throughput"})
+    _patch(backend_cls, "create_db_instance", "rds:gp3-baseline", build_create)
+    _patch(backend_cls, "modify_db_instance", "rds:gp3-baseline", build_modify)
+    _applied("rds:gp3-baseline")
+
+
+# RDS for PostgreSQL engine versions answered by DescribeDBEngineVersions
+# (https://docs.aws.amazon.com/AmazonRDS/latest/PostgreSQLReleaseNotes/postgresql-versions.html).
+RDS_POSTGRES_ENGINE_VERSIONS = ("16.8", "16.9", "16.10", "17.4", "17.5", "17.6", "18.1")
+
+
+def _version_key(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in version.split("."))
+
+
+def rds_engine_versions(
+    engine: str | None = None,
+    engine_version: str | None = None,
+    family: str | None = None,
+    default_only: bool = False,
+    filters: dict[str, list[str]] | None = None,
+) -> list[dict[str, Any]]:
+    """The ``DBEngineVersion`` entries DescribeDBEngineVersions answers for these arguments (see add_db_engine_versions)."""
+    entries = []
+    for version in sorted(RDS_POSTGRES_ENGINE_VERSIONS, key=_version_key):
+        major = version.split(".")[0]
+        entries.append(
+            {
+                "Engine": "postgres",
+                "MajorEngineVersion": major,
+                "EngineVersion": version,
+                "DBParameterGroupFamily": f"postgres{major}",
+                "DBEngineDescription": "PostgreSQL",
+                "DBEngineVersionDescription": f"PostgreSQL {version}-R1",
+                "ExportableLogTypes": ["postgresql", "upgrade"],
+                "SupportsLogExportsToCloudwatchLogs": True,
+                "SupportsReadReplica": True,
+                "SupportedEngineModes": ["provisioned"],
+                "Status": "available",
+                "SupportsParallelQuery": False,
+                "SupportsGlobalDatabases": False,
+                "SupportsBabelfish": False,
+                "SupportsLimitlessDatabase": False,
+                "SupportsCertificateRotationWithoutRestart": True,
+                "SupportsLocalWriteForwarding": False,
+                "TagList": [],
+            }
+        )
+    checks = {name: [str(value).lower() for value in values] for name, values in (filters or {}).items()}
+    if engine:
+        checks["engine"] = [engine.lower()]
+    if family:
+        checks["db-parameter-group-family"] = [family.lower()]
+    fields = {"engine": "Engine", "engine-version": "EngineVersion", "db-parameter-group-family": "DBParameterGroupFamily", "status": "Status"}
+    selected = []
+    for entry in entries:
+        if engine_version and not (entry["EngineVersion"] == engine_version or entry["EngineVersion"].startswith(f"{engine_version}.")):
+            continue
+        if "engine-mode" in checks and not set(checks["engine-mode"]) & set(entry["SupportedEngineModes"]):
+            continue
+        if any(name in fields and entry[fields[name]].lower() not in values for name, values in checks.items()):
+            continue
+        selected.append(entry)
+    if default_only and selected:
+        selected = [max(selected, key=lambda entry: _version_key(entry["EngineVersion"]))]
+    return selected
+
+
+def add_db_engine_versions(backend_cls: Any, response_cls: Any) -> None:
+    """DescribeDBEngineVersions for the ``postgres`` engine.
+
+    AWS (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DescribeDBEngineVersions.html) filters by
+    Engine, EngineVersion (a full version, or a major version such as "16" for all of its minors),
+    DBParameterGroupFamily and Filters (engine, engine-version, db-parameter-group-family, status, engine-mode), and
+    answers an empty list, not an error, when nothing matches. moto 5.x does not implement the action. Only the
+    versions in ``RDS_POSTGRES_ENGINE_VERSIONS`` are known: any other engine gets an empty list. DefaultOnly: AWS
+    returns "only the default version of the specified engine or engine and major version combination"; the default
+    RDS picks is not published in the API, so this answers the newest known version of the newest major left after the
+    other arguments (18.1 for postgres, 16.10 for EngineVersion "16" or family postgres16). Pagination: one page.
+    """
+    from moto.core.responses import ActionResult
+
+    def describe_db_engine_versions(self: Any, **kwargs: Any) -> list[dict[str, Any]]:
+        return rds_engine_versions(**kwargs)
+
+    def describe_db_engine_versions_action(self: Any) -> Any:
+        filters = {item["Name"]: list(item["Values"]) for item in self.params.get("Filters") or []}
+        versions = self.backend.describe_db_engine_versions(
+            engine=self.params.get("Engine"),
+            engine_version=self.params.get("EngineVersion"),
+            family=self.params.get("DBParameterGroupFamily"),
+            default_only=bool(self.params.get("DefaultOnly")),
+            filters=filters,
+        )
+        return ActionResult({"DBEngineVersions": versions})
+
+    _add(backend_cls, "describe_db_engine_versions", describe_db_engine_versions)
+    _add(response_cls, "describe_db_engine_versions", describe_db_engine_versions_action)
+    _applied("rds:DescribeDBEngineVersions")
+
+
+def default_storage_key_to_aws_rds(instance_cls: Any) -> None:
+    """CreateDBInstance with StorageEncrypted and no KmsKeyId: the key is the account's AWS-managed ``aws/rds`` key.
+
+    AWS: "If you don't specify a value for the KmsKeyId parameter, then Amazon RDS uses your default KMS key", and
+    DescribeDBInstances returns it as a key ARN
+    (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html). moto 5.x returns the
+    placeholder string ``default_kms_key_id``. A given key is left as moto stored it.
+    """
+
+    def build_init(original: Any) -> Any:
+        def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+            original(self, *args, **kwargs)
+            if getattr(self, "storage_encrypted", False) and self.kms_key_id in (None, "default_kms_key_id"):
+                self.kms_key_id = self.backend._validate_kms_key("alias/aws/rds")
+
+        return __init__
+
+    _patch(instance_cls, "__init__", "rds:default-storage-key", build_init)
+    _applied("rds:default-storage-key")
+
+
 def apply_all() -> list[str]:
     """Apply every shim once; return their names (the launcher logs them)."""
     from moto.dynamodb.models.table import Table
@@ -226,4 +765,15 @@ def apply_all() -> list[str]:
     from moto.s3.responses import S3Response
 
     add_bucket_abac(S3Response)
+    from moto.rds.models import DBInstance
+    from moto.rds.models import RDSBackend
+    from moto.rds.responses import RDSResponse
+
+    raise_db_parameter_group_not_found(RDSBackend)
+    add_postgres_parameters(RDSBackend, RDSResponse)
+    track_parameter_apply_status(DBInstance, RDSBackend)
+    add_performance_insights(DBInstance)
+    default_storage_key_to_aws_rds(DBInstance)
+    add_gp3_storage_baseline(DBInstance, RDSBackend)
+    add_db_engine_versions(RDSBackend, RDSResponse)
     return list(_APPLIED)

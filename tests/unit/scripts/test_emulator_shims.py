@@ -1,5 +1,6 @@
 """The emulator's shims make moto answer the way the AWS API reference documents."""
 
+import types
 import uuid
 
 import boto3
@@ -200,3 +201,277 @@ def test_with_abac_on_bucket_tagging_fails_and_s3_control_tagging_works(shimmed_
     assert abac_bucket.get_bucket_tagging(Bucket="corp-s3-abac-local")["TagSet"] == [{"Key": "Environment", "Value": "dev"}]
     abac_bucket.put_bucket_abac(Bucket="corp-s3-abac-local", AbacStatus={"Status": "Disabled"})
     abac_bucket.delete_bucket_tagging(Bucket="corp-s3-abac-local")
+
+
+# --- RDS ---------------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def rds(shimmed_aws):
+    return shimmed_aws("rds")
+
+
+def _parameter_group(rds, name="corp-rds-pg-local", family="postgres17"):
+    rds.create_db_parameter_group(DBParameterGroupName=name, DBParameterGroupFamily=family, Description="corp.infra test")
+    return name
+
+
+def _instance(rds, name="corp-rds-main-local", **extra):
+    settings = {
+        "DBInstanceIdentifier": name,
+        "DBInstanceClass": "db.t4g.micro",
+        "Engine": "postgres",
+        "EngineVersion": "17.6",
+        "MasterUsername": "corp_admin",
+        "MasterUserPassword": "not-a-real-password-1",
+        "AllocatedStorage": 20,
+        "StorageType": "gp3",
+    }
+    return rds.create_db_instance(**(settings | extra))["DBInstance"]
+
+
+def _parameters(rds, group, **extra):
+    return {p["ParameterName"]: p for p in rds.describe_db_parameters(DBParameterGroupName=group, **extra)["Parameters"]}
+
+
+def test_describing_a_missing_parameter_group_is_not_found(rds):
+    with pytest.raises(rds.exceptions.DBParameterGroupNotFoundFault):
+        rds.describe_db_parameter_groups(DBParameterGroupName="corp-rds-missing-local")
+    name = _parameter_group(rds)
+    assert [g["DBParameterGroupName"] for g in rds.describe_db_parameter_groups(DBParameterGroupName=name)["DBParameterGroups"]] == [name]
+    assert rds.describe_db_parameter_groups(DBParameterGroupName="default.postgres17")["DBParameterGroups"][0]["DBParameterGroupFamily"] == "postgres17"
+
+
+@pytest.mark.parametrize("family", ["postgres16", "postgres17", "postgres18"])
+def test_engine_default_parameters_of_the_postgres_families(rds, family):
+    defaults = rds.describe_engine_default_parameters(DBParameterGroupFamily=family)["EngineDefaults"]
+    assert defaults["DBParameterGroupFamily"] == family
+    parameters = {p["ParameterName"]: p for p in defaults["Parameters"]}
+    assert parameters["rds.force_ssl"] == {
+        "ParameterName": "rds.force_ssl",
+        "ParameterValue": "1",
+        "Description": "Force SSL connections.",
+        "Source": "system",
+        "ApplyType": "dynamic",
+        "DataType": "boolean",
+        "AllowedValues": "0,1",
+        "IsModifiable": True,
+        "ApplyMethod": "pending-reboot",
+    }
+    expected = {
+        "log_connections": ("dynamic", "boolean"),
+        "log_disconnections": ("dynamic", "boolean"),
+        "log_min_duration_statement": ("dynamic", "integer"),
+        "shared_preload_libraries": ("static", "list"),
+        "max_connections": ("static", "integer"),
+        "password_encryption": ("dynamic", "string"),
+    }
+    assert {name: (parameters[name]["ApplyType"], parameters[name]["DataType"]) for name in expected} == expected
+    assert "ParameterValue" not in parameters["log_connections"]
+
+
+def test_a_new_postgres_group_describes_the_engine_defaults_and_then_the_user_values(rds):
+    group = _parameter_group(rds)
+    assert _parameters(rds, group)["rds.force_ssl"]["Source"] == "system"
+    assert _parameters(rds, group, Source="user") == {}
+    rds.modify_db_parameter_group(
+        DBParameterGroupName=group,
+        Parameters=[
+            {"ParameterName": "log_min_duration_statement", "ParameterValue": "500", "ApplyMethod": "immediate"},
+            {"ParameterName": "shared_preload_libraries", "ParameterValue": "pg_stat_statements,pgaudit", "ApplyMethod": "pending-reboot"},
+        ],
+    )
+    parameters = _parameters(rds, group)
+    assert parameters["log_min_duration_statement"]["ParameterValue"] == "500"
+    assert parameters["log_min_duration_statement"]["Source"] == "user"
+    assert parameters["log_min_duration_statement"]["ApplyMethod"] == "immediate"
+    assert parameters["shared_preload_libraries"]["ApplyType"] == "static"
+    assert parameters["rds.force_ssl"]["ParameterValue"] == "1"
+    assert sorted(_parameters(rds, group, Source="user")) == ["log_min_duration_statement", "shared_preload_libraries"]
+    assert "log_min_duration_statement" not in _parameters(rds, group, Source="engine-default")
+
+
+@pytest.mark.parametrize(
+    ("change", "code"),
+    [
+        ({"ParameterName": "rds.no_such_parameter", "ParameterValue": "1", "ApplyMethod": "immediate"}, "InvalidParameterValue"),
+        ({"ParameterName": "max_connections", "ParameterValue": "200", "ApplyMethod": "immediate"}, "InvalidParameterCombination"),
+    ],
+)
+def test_modify_parameter_group_refuses_what_rds_refuses_and_stores_nothing(rds, change, code):
+    from botocore.exceptions import ClientError
+
+    group = _parameter_group(rds)
+    fine = {"ParameterName": "log_connections", "ParameterValue": "1", "ApplyMethod": "immediate"}
+    with pytest.raises(ClientError) as raised:
+        rds.modify_db_parameter_group(DBParameterGroupName=group, Parameters=[fine, change])
+    assert raised.value.response["Error"]["Code"] == code
+    assert _parameters(rds, group, Source="user") == {}
+
+
+def test_rds_instance_param_group_finds_force_ssl(rds):
+    # amazon.aws.rds_instance_param_group reported "rds.force_ssl is not an available parameter" and set nothing.
+    from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+    from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
+    from ansible_collections.amazon.aws.plugins.modules import rds_instance_param_group
+
+    group = _parameter_group(rds)
+
+    module = types.SimpleNamespace(
+        params={"name": group, "params": {"rds.force_ssl": 1, "log_connections": True}, "immediate": False, "engine": "postgres17"}, check_mode=False
+    )
+    client = RetryingBotoClientWrapper(rds, AWSRetry.jittered_backoff())
+    assert rds_instance_param_group.update_parameters(module, client) == (True, [])
+    assert _parameters(rds, group)["log_connections"]["ParameterValue"] == "1"
+
+
+def _apply_status(rds, name):
+    return rds.describe_db_instances(DBInstanceIdentifier=name)["DBInstances"][0]["DBParameterGroups"]
+
+
+def test_a_pending_reboot_change_waits_for_a_reboot(rds):
+    group = _parameter_group(rds)
+    _instance(rds, DBParameterGroupName=group)
+    _instance(rds, "corp-rds-other-local")
+    dynamic = {"ParameterName": "log_connections", "ParameterValue": "1", "ApplyMethod": "immediate"}
+    rds.modify_db_parameter_group(DBParameterGroupName=group, Parameters=[dynamic])
+    assert _apply_status(rds, "corp-rds-main-local") == [{"DBParameterGroupName": group, "ParameterApplyStatus": "in-sync"}]
+    rds.modify_db_parameter_group(
+        DBParameterGroupName=group, Parameters=[{"ParameterName": "max_connections", "ParameterValue": "200", "ApplyMethod": "pending-reboot"}]
+    )
+    assert _apply_status(rds, "corp-rds-main-local") == [{"DBParameterGroupName": group, "ParameterApplyStatus": "pending-reboot"}]
+    assert _apply_status(rds, "corp-rds-other-local")[0]["ParameterApplyStatus"] == "in-sync"
+    rds.reboot_db_instance(DBInstanceIdentifier="corp-rds-main-local")
+    assert _apply_status(rds, "corp-rds-main-local") == [{"DBParameterGroupName": group, "ParameterApplyStatus": "in-sync"}]
+
+
+def test_a_newly_associated_parameter_group_waits_for_a_reboot(rds):
+    _instance(rds)
+    group = _parameter_group(rds)
+    rds.modify_db_instance(DBInstanceIdentifier="corp-rds-main-local", DBParameterGroupName=group, ApplyImmediately=True)
+    assert _apply_status(rds, "corp-rds-main-local") == [{"DBParameterGroupName": group, "ParameterApplyStatus": "pending-reboot"}]
+    rds.reboot_db_instance(DBInstanceIdentifier="corp-rds-main-local")
+    assert _apply_status(rds, "corp-rds-main-local")[0]["ParameterApplyStatus"] == "in-sync"
+
+
+def _performance_insights(described):
+    return {k: v for k, v in described.items() if k.startswith("PerformanceInsights")}
+
+
+def test_performance_insights_off_by_default(rds):
+    assert _performance_insights(_instance(rds)) == {"PerformanceInsightsEnabled": False}
+
+
+def test_performance_insights_default_retention_and_key(shimmed_aws, rds):
+    created = _instance(rds, EnablePerformanceInsights=True)
+    default_key = shimmed_aws("kms").describe_key(KeyId="alias/aws/rds")["KeyMetadata"]["Arn"]
+    assert _performance_insights(created) == {
+        "PerformanceInsightsEnabled": True,
+        "PerformanceInsightsRetentionPeriod": 7,
+        "PerformanceInsightsKMSKeyId": default_key,
+    }
+    described = rds.describe_db_instances(DBInstanceIdentifier="corp-rds-main-local")["DBInstances"][0]
+    assert _performance_insights(described) == _performance_insights(created)
+
+
+def test_performance_insights_given_key_modify_and_disable(shimmed_aws, rds):
+    key = shimmed_aws("kms").create_key()["KeyMetadata"]
+    _instance(rds, EnablePerformanceInsights=True, PerformanceInsightsKMSKeyId=key["KeyId"], PerformanceInsightsRetentionPeriod=31)
+    modified = rds.modify_db_instance(DBInstanceIdentifier="corp-rds-main-local", PerformanceInsightsRetentionPeriod=93, ApplyImmediately=True)
+    assert _performance_insights(modified["DBInstance"]) == {
+        "PerformanceInsightsEnabled": True,
+        "PerformanceInsightsRetentionPeriod": 93,
+        "PerformanceInsightsKMSKeyId": key["Arn"],
+    }
+    disabled = rds.modify_db_instance(DBInstanceIdentifier="corp-rds-main-local", EnablePerformanceInsights=False, ApplyImmediately=True)
+    assert _performance_insights(disabled["DBInstance"]) == {"PerformanceInsightsEnabled": False}
+
+
+def test_performance_insights_with_a_missing_key_is_refused(rds):
+    missing = "arn:aws:kms:us-east-1:123456789012:key/00000000-0000-0000-0000-000000000000"
+    with pytest.raises(rds.exceptions.KMSKeyNotAccessibleFault):
+        _instance(rds, EnablePerformanceInsights=True, PerformanceInsightsKMSKeyId=missing)
+
+
+def _storage(described):
+    return described.get("Iops"), described.get("StorageThroughput")
+
+
+def test_gp3_baseline_below_and_from_400_gib(rds):
+    assert _storage(_instance(rds)) == (3000, 125)
+    assert _storage(_instance(rds, "corp-rds-big-local", AllocatedStorage=400)) == (12000, 500)
+    grown = rds.modify_db_instance(DBInstanceIdentifier="corp-rds-main-local", AllocatedStorage=500, ApplyImmediately=True)["DBInstance"]
+    assert _storage(grown) == (12000, 500)
+    assert _storage(_instance(rds, "corp-rds-gp2-local", StorageType="gp2")) == (None, None)
+    # explicit performance from 400 GiB wins over the baseline
+    assert _storage(_instance(rds, "corp-rds-fast-local", AllocatedStorage=500, Iops=15000, StorageThroughput=750)) == (15000, 750)
+    rds.modify_db_instance(DBInstanceIdentifier="corp-rds-big-local", Iops=16000, ApplyImmediately=True)
+    assert _storage(rds.describe_db_instances(DBInstanceIdentifier="corp-rds-big-local")["DBInstances"][0]) == (16000, 500)
+
+
+def test_gp3_explicit_performance_below_400_gib_is_refused(rds):
+    from botocore.exceptions import ClientError
+
+    with pytest.raises(ClientError, match="InvalidParameterCombination"):
+        _instance(rds, Iops=3000)
+    _instance(rds)
+    with pytest.raises(ClientError, match="InvalidParameterCombination"):
+        rds.modify_db_instance(DBInstanceIdentifier="corp-rds-main-local", StorageThroughput=200, ApplyImmediately=True)
+
+
+def _versions(rds, **arguments):
+    return [v["EngineVersion"] for v in rds.describe_db_engine_versions(**arguments)["DBEngineVersions"]]
+
+
+def test_engine_versions_for_postgres(rds):
+    assert {"16.8", "16.9", "16.10", "17.4", "17.5", "17.6", "18.1"} <= set(_versions(rds, Engine="postgres"))
+    assert _versions(rds, Engine="postgres", EngineVersion="16") == ["16.8", "16.9", "16.10"]
+    assert _versions(rds, Engine="postgres", EngineVersion="17.5") == ["17.5"]
+    assert _versions(rds, Engine="postgres", DBParameterGroupFamily="postgres17") == ["17.4", "17.5", "17.6"]
+    assert _versions(rds, Engine="postgres", DefaultOnly=True) == ["18.1"]
+    assert _versions(rds, Engine="postgres", EngineVersion="16", DefaultOnly=True) == ["16.10"]
+    assert _versions(rds, Engine="postgres", EngineVersion="16.1") == []
+    assert _versions(rds, Engine="mysql") == []
+    entry = rds.describe_db_engine_versions(Engine="postgres", EngineVersion="18.1")["DBEngineVersions"][0]
+    expected = {
+        "Engine": "postgres",
+        "EngineVersion": "18.1",
+        "DBParameterGroupFamily": "postgres18",
+        "DBEngineDescription": "PostgreSQL",
+        "Status": "available",
+        "SupportsLogExportsToCloudwatchLogs": True,
+        "ExportableLogTypes": ["postgresql", "upgrade"],
+        "SupportedEngineModes": ["provisioned"],
+    }
+    assert {key: entry[key] for key in expected} == expected
+    assert entry["DBEngineVersionDescription"].startswith("PostgreSQL 18.1")
+
+
+def test_rds_engine_versions_info_reads_the_answer(rds):
+    from ansible_collections.amazon.aws.plugins.modules import rds_engine_versions_info
+
+    module = types.SimpleNamespace(
+        params={"engine": "postgres", "engine_version": "17", "db_parameter_group_family": None, "default_only": False, "filters": None}
+    )
+    result = rds_engine_versions_info.describe_db_engine_versions(rds, module)
+    assert [v["engine_version"] for v in result["db_engine_versions"]] == ["17.4", "17.5", "17.6"]
+    assert result["db_engine_versions"][0]["db_parameter_group_family"] == "postgres17"
+    assert result["db_engine_versions"][0]["tags"] == {}
+
+
+def test_applying_the_rds_shims_twice_does_not_wrap_twice():
+    from moto.rds.models import DBInstance
+    from moto.rds.models import RDSBackend
+
+    shims.apply_all()
+    methods = (RDSBackend.modify_db_parameter_group, RDSBackend.modify_db_instance, DBInstance.__init__, DBInstance.update)
+    shims.apply_all()
+    assert (RDSBackend.modify_db_parameter_group, RDSBackend.modify_db_instance, DBInstance.__init__, DBInstance.update) == methods
+
+
+def test_encrypted_storage_without_a_key_uses_the_aws_rds_key(shimmed_aws, rds):
+    default_key = shimmed_aws("kms").describe_key(KeyId="alias/aws/rds")["KeyMetadata"]["Arn"]
+    assert _instance(rds, StorageEncrypted=True)["KmsKeyId"] == default_key
+    given = shimmed_aws("kms").create_key()["KeyMetadata"]["Arn"]
+    assert _instance(rds, name="corp-rds-other-local", StorageEncrypted=True, KmsKeyId=given)["KmsKeyId"] == given
+    assert "KmsKeyId" not in _instance(rds, name="corp-rds-plain-local")

@@ -204,7 +204,7 @@ def test_wildcard_actions_and_bad_conditions_are_reported_not_raised():
         {"Effect": "Allow", "Action": ["s3:Get*"], "Resource": "arn:aws:s3:::b/*"},
         {"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": "arn:aws:s3:::b/*", "Condition": ["not", "a", "mapping"]},
     ]
-    values["preflight_prod_min_backup_retention_days"] = "x"
+    values["preflight_min_backup_retention_days"] = "x"
     problems = check_inputs(values, REGIONS)
     assert any("Action 's3:Get*' is a wildcard" in line for line in problems)
     assert any("Condition must map operators" in line for line in problems)

@@ -1,0 +1,98 @@
+"""The rds role through site.yml on the emulator: check -> apply -> check -> apply, the live instance, no
+password in any output, drift, static parameters, and absent with and without confirmation."""
+
+import json
+
+from .conftest import ROOT
+from .conftest import ansible_playbook
+from .conftest import changed
+
+ENVIRONMENT = "rdstest"
+INSTANCE = f"corp-rds-main-{ENVIRONMENT}"
+# Production's settings on the local inventory: multi-AZ and deletion protection are off there by default.
+PROD_LIKE = ("-e", "rds_multi_az=true", "-e", "rds_deletion_protection=true")
+
+
+def test_rds_quartet_live_instance_secrets_drift_and_absent(emulator):
+    rds, secrets = emulator.client("rds"), emulator.client("secretsmanager")
+    outputs_file = ROOT / "outputs" / f"{ENVIRONMENT}.json"
+    transcripts = []
+
+    def run(*extra, playbook="site.yml", check=True):
+        result = ansible_playbook(emulator, playbook, "-i", "inventories/local", "-e", f"corp_environment={ENVIRONMENT}", *PROD_LIKE, *extra, check=check)
+        transcripts.append(result.stdout + result.stderr)
+        return result
+
+    first = run("--check", "--diff")
+    assert changed(first) > 0 and '"master_username": "corpadmin"' in first.stdout
+    assert not [i for i in rds.describe_db_instances()["DBInstances"] if i["DBInstanceIdentifier"] == INSTANCE]
+    assert changed(run("-v")) > 0
+    assert changed(run("--check", "--diff", "-v")) == 0
+    assert changed(run("-v")) == 0
+
+    (db,) = rds.describe_db_instances(DBInstanceIdentifier=INSTANCE)["DBInstances"]
+    outputs = json.loads(outputs_file.read_text())["services"]
+    network, iam = outputs["network"], outputs["iam"]
+    assert db["Engine"] == "postgres" and db["EngineVersion"] == "17.6"
+    assert db["StorageEncrypted"] is True and db["KmsKeyId"].startswith("arn:aws:kms:")
+    assert db["MultiAZ"] is True and db["PubliclyAccessible"] is False and db["DeletionProtection"] is True
+    assert db["StorageType"] == "gp3" and db["MaxAllocatedStorage"] == 100
+    assert db["MonitoringInterval"] == 60 and db["MonitoringRoleArn"] == iam["monitoring_role_arn"]
+    assert db["PerformanceInsightsEnabled"] is True and db["PerformanceInsightsRetentionPeriod"] == 7
+    assert sorted(db["EnabledCloudwatchLogsExports"]) == ["postgresql", "upgrade"]
+    assert db["BackupRetentionPeriod"] == 7 and db["CopyTagsToSnapshot"] and db["AutoMinorVersionUpgrade"] and db["IAMDatabaseAuthenticationEnabled"]
+    assert db["DBSubnetGroup"]["DBSubnetGroupName"] == INSTANCE
+    assert sorted(s["SubnetIdentifier"] for s in db["DBSubnetGroup"]["Subnets"]) == sorted(network["subnet_ids"])
+    assert [g["VpcSecurityGroupId"] for g in db["VpcSecurityGroups"]] == [network["db_security_group_id"]]
+    assert db["DBParameterGroups"][0]["DBParameterGroupName"] == INSTANCE
+    parameters = {p["ParameterName"]: p.get("ParameterValue") for p in rds.describe_db_parameters(DBParameterGroupName=INSTANCE)["Parameters"]}
+    assert (parameters["rds.force_ssl"], parameters["log_connections"], parameters["log_disconnections"]) == ("1", "1", "1")
+
+    secret_arn = db["MasterUserSecret"]["SecretArn"]
+    assert outputs["rds"] == {
+        "instance_identifier": INSTANCE,
+        "instance_arn": db["DBInstanceArn"],
+        "endpoint": db["Endpoint"]["Address"],
+        "port": 5432,
+        "master_user_secret_arn": secret_arn,
+        "parameter_group_name": INSTANCE,
+        "subnet_group_name": INSTANCE,
+    }
+    password = json.loads(secrets.get_secret_value(SecretId=secret_arn)["SecretString"])["password"]
+    assert len(password) >= 8
+    for text in [*transcripts, outputs_file.read_text()]:
+        assert password not in text
+        assert "MasterUserPassword" not in text
+
+    # The role alone (--tags rds) finds the network and monitoring role by name, and has nothing to do.
+    assert changed(run("--tags", "rds")) == 0
+
+    # Out-of-band change: check mode names it, a normal run repairs it.
+    rds.modify_db_instance(DBInstanceIdentifier=INSTANCE, BackupRetentionPeriod=10, ApplyImmediately=True)
+    drift = run("--check", "--diff", "--tags", "rds")
+    assert changed(drift) == 1 and '-    "backup_retention_period": 10' in drift.stdout
+    assert changed(run("--tags", "rds")) == 1
+    assert rds.describe_db_instances(DBInstanceIdentifier=INSTANCE)["DBInstances"][0]["BackupRetentionPeriod"] == 7
+
+    # A static parameter waits for a reboot, reported; the reboot happens only when asked for.
+    static = ("-e", '{"rds_parameters": {"shared_preload_libraries": ["pg_stat_statements", "auto_explain"]}}')
+    pending = run("--tags", "rds", *static)
+    assert "shared_preload_libraries take effect at the instance's next reboot" in pending.stdout
+    assert rds.describe_db_instances(DBInstanceIdentifier=INSTANCE)["DBInstances"][0]["DBParameterGroups"][0]["ParameterApplyStatus"] == "pending-reboot"
+    assert changed(run("--tags", "rds", *static, "-e", "rds_reboot_for_pending_parameters=true")) == 1
+    assert rds.describe_db_instances(DBInstanceIdentifier=INSTANCE)["DBInstances"][0]["DBParameterGroups"][0]["ParameterApplyStatus"] == "in-sync"
+
+    # absent: refused without the confirmation (nothing deleted), then a final snapshot and nothing left.
+    refused = run("--tags", "rds", "-e", "rds_state=absent", check=False)
+    assert refused.returncode != 0
+    assert f"rds_confirm_destroy: must equal corp_environment ({ENVIRONMENT})" in refused.stdout
+    assert rds.describe_db_instances(DBInstanceIdentifier=INSTANCE)["DBInstances"][0]["DBInstanceStatus"] == "available"
+    gone = run("--tags", "rds", "-e", "rds_state=absent", "-e", f"rds_confirm_destroy={ENVIRONMENT}")
+    assert changed(gone) == 3
+    assert not [i for i in rds.describe_db_instances()["DBInstances"] if i["DBInstanceIdentifier"] == INSTANCE]
+    assert rds.describe_db_snapshots(DBSnapshotIdentifier=f"{INSTANCE}-final")["DBSnapshots"]
+    assert INSTANCE not in [g["DBParameterGroupName"] for g in rds.describe_db_parameter_groups()["DBParameterGroups"]]
+    assert changed(run("--tags", "rds", "-e", "rds_state=absent", "-e", f"rds_confirm_destroy={ENVIRONMENT}")) == 0
+
+    destroyed = run("-e", f"corp_destroy_confirmation={ENVIRONMENT}", "-e", "s3_force_destroy=true", playbook="playbooks/destroy.yml")
+    assert destroyed.returncode == 0 and not outputs_file.exists()
