@@ -751,17 +751,261 @@ def default_storage_key_to_aws_rds(instance_cls: Any) -> None:
     _applied("rds:default-storage-key")
 
 
+# --- DynamoDB ----------------------------------------------------------------------------------------------------
+
+DYNAMODB_TABLE_CLASSES = ("STANDARD", "STANDARD_INFREQUENT_ACCESS")
+
+
+def _dynamodb_key_arn(table: Any, key: str) -> str:
+    """The ARN of KMS key ``key`` (key id, key ARN, alias name or alias ARN) in the table's account and Region."""
+    from moto.dynamodb.exceptions import MockValidationException
+    from moto.kms import kms_backends
+
+    kms = kms_backends[table.account_id][table.region_name]
+    key_id: str | None = kms.get_key_id(kms.get_alias_name(key))
+    if key_id and key_id.startswith("alias/"):
+        key_id = kms.get_key_id_from_alias(key_id)
+    found = kms.keys.get(key_id) if key_id else None
+    if found is None:
+        raise MockValidationException(f"One or more parameter values were invalid: KMSMasterKeyId {key} is not a KMS key of this account and Region")
+    return found.arn
+
+
+def _dynamodb_sse(table: Any, wanted: dict[str, Any] | None) -> dict[str, Any] | None:
+    """What moto keeps in ``Table.sse_specification`` for SSESpecification ``wanted``: None for the AWS owned key, else the key's ARN."""
+    if not wanted or wanted.get("Enabled") is not True:
+        return None
+    key = wanted.get("KMSMasterKeyId")
+    arn = _dynamodb_key_arn(table, key) if key else table._get_default_encryption_key(table.account_id, table.region_name)
+    return {"Enabled": True, "SSEType": "KMS", "KMSMasterKeyId": arn}
+
+
+def resolve_dynamodb_sse_key(table_cls: Any) -> None:
+    """CreateTable with SSESpecification: ``SSEDescription.KMSMasterKeyArn`` is the key's ARN.
+
+    AWS: KMSMasterKeyId is "the key ID, Amazon Resource Name (ARN), alias name, or alias ARN", to be given only "if the
+    key is different from the default DynamoDB key alias/aws/dynamodb"; with Enabled false or not specified the table
+    uses the AWS owned key (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_SSESpecification.html),
+    and SSEDescription.KMSMasterKeyArn is "The AWS KMS key ARN used for the AWS KMS encryption"
+    (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_SSEDescription.html). moto 5.x already uses
+    the account's ``alias/aws/dynamodb`` key (created on first use) when no key is given, but returns a given key id or
+    alias verbatim as the "ARN", and creates that default key even for ``Enabled: false``. This resolves a given key
+    through moto's KMS (a key that does not exist there is a ValidationException; AWS does not document the message)
+    and keeps no key for the AWS owned key, which DescribeTable shows as no SSEDescription, as before.
+    """
+
+    def build(original: Any) -> Any:
+        def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+            wanted = kwargs.pop("sse_specification", None)
+            original(self, *args, sse_specification=None, **kwargs)
+            self.sse_specification = _dynamodb_sse(self, wanted)
+
+        return __init__
+
+    _patch(table_cls, "__init__", "dynamodb:SSE-key-arn", build)
+    _applied("dynamodb:SSE-key-arn")
+
+
+def add_dynamodb_sse_update(response_cls: Any) -> None:
+    """UpdateTable with SSESpecification: switch the table's encryption key.
+
+    AWS documents SSESpecification as "The new server-side encryption settings for the specified table"
+    (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_UpdateTable.html) with the meaning of
+    API_SSESpecification: ``Enabled: true`` with KMSMasterKeyId is that key, without it the AWS managed key
+    ``alias/aws/dynamodb``; ``Enabled: false`` (or not given) is the AWS owned key, for which DescribeTable returns no
+    SSEDescription (a table created without SSESpecification has none either). moto 5.x ignores the parameter. The
+    change is complete at once (AWS shows ``Status: UPDATING`` while it runs).
+    """
+    from moto.dynamodb.responses import DynamoResult
+
+    def build(original: Any) -> Any:
+        def update_table(self: Any) -> Any:
+            if "SSESpecification" not in self.body:
+                return original(self)
+            table = self.dynamodb_backend.get_table(self.body["TableName"])
+            sse = _dynamodb_sse(table, self.body["SSESpecification"])
+            original(self)
+            table.sse_specification = sse
+            return DynamoResult(table.describe())
+
+        return update_table
+
+    _patch(response_cls, "update_table", "dynamodb:UpdateTable-SSESpecification", build)
+    _applied("dynamodb:UpdateTable-SSESpecification")
+
+
+def add_dynamodb_table_class(table_cls: Any, response_cls: Any) -> None:
+    """CreateTable / UpdateTable ``TableClass``, and ``TableClassSummary`` in the table description.
+
+    AWS: TableClass is STANDARD or STANDARD_INFREQUENT_ACCESS (CreateTable, UpdateTable), and the table description
+    carries TableClassSummary {TableClass, LastUpdateDateTime: "The date and time at which the table class was last
+    updated"} (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TableClassSummary.html). The API
+    reference does not say when TableClassSummary is present; DynamoDB omits it for a table whose class was never set
+    (STANDARD by default), returns it without LastUpdateDateTime for a class given to CreateTable, and with it after
+    UpdateTable changes the class (as observed against DynamoDB by ScyllaDB's Alternator tests,
+    test/alternator/test_table_class.py). This does the same. moto 5.x ignores TableClass; any other value is a
+    ValidationException, as on AWS.
+    """
+    from moto.core.utils import utcnow
+    from moto.dynamodb.exceptions import MockValidationException
+    from moto.dynamodb.responses import DynamoResult
+
+    def wanted_class(body: dict[str, Any]) -> str | None:
+        value = body.get("TableClass")
+        if value is not None and value not in DYNAMODB_TABLE_CLASSES:
+            raise MockValidationException(f"One or more parameter values were invalid: TableClass must be one of {', '.join(DYNAMODB_TABLE_CLASSES)}")
+        return value
+
+    def build_describe(original: Any) -> Any:
+        def describe(self: Any, base_key: str = "TableDescription") -> dict[str, Any]:
+            result = original(self, base_key)
+            summary = getattr(self, "_corp_table_class_summary", None)
+            if summary:
+                result[base_key]["TableClassSummary"] = dict(summary)
+            return result
+
+        return describe
+
+    def build_create(original: Any) -> Any:
+        def create_table(self: Any) -> Any:
+            table_class = wanted_class(self.body)
+            result = original(self)
+            if table_class is None:
+                return result
+            table = self.dynamodb_backend.get_table(self.body["TableName"])
+            table._corp_table_class_summary = {"TableClass": table_class}
+            return DynamoResult(table.describe())
+
+        return create_table
+
+    def build_update(original: Any) -> Any:
+        def update_table(self: Any) -> Any:
+            table_class = wanted_class(self.body)
+            result = original(self)
+            if table_class is None:
+                return result
+            table = self.dynamodb_backend.get_table(self.body["TableName"])
+            current = (getattr(table, "_corp_table_class_summary", None) or {}).get("TableClass", "STANDARD")
+            if table_class != current or not getattr(table, "_corp_table_class_summary", None):
+                table._corp_table_class_summary = {"TableClass": table_class, "LastUpdateDateTime": utcnow()}
+            return DynamoResult(table.describe())
+
+        return update_table
+
+    _patch(table_cls, "describe", "dynamodb:TableClass", build_describe)
+    _patch(response_cls, "create_table", "dynamodb:TableClass", build_create)
+    _patch(response_cls, "update_table", "dynamodb:TableClass", build_update)
+    _applied("dynamodb:TableClass")
+
+
+def toggle_dynamodb_streams(backend_cls: Any) -> None:
+    """UpdateTable StreamSpecification: enable a stream again after it was disabled; refuse no-op toggles.
+
+    AWS: "You receive a ValidationException if you try to enable a stream on a table that already has a stream, or if
+    you try to disable a stream on a table that doesn't have a stream"
+    (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_UpdateTable.html); a disabled stream can be
+    enabled again, which gives the table a new stream (LatestStreamArn / LatestStreamLabel). moto 5.x refuses to
+    enable a stream on any table that ever had one (ResourceInUseException "Cannot enable stream", also for a table
+    whose stream is enabled) and accepts disabling a stream that is not there. AWS does not document the messages.
+    """
+    from moto.dynamodb.exceptions import MockValidationException
+
+    def build(original: Any) -> Any:
+        def update_table_streams(self: Any, table: Any, stream_specification: dict[str, Any]) -> None:
+            enable = bool(stream_specification.get("StreamEnabled"))
+            enabled = bool((table.stream_specification or {}).get("StreamEnabled"))
+            if enable and enabled:
+                raise MockValidationException(f"Table already has an enabled stream: {table.name}")
+            if not enable and not enabled:
+                raise MockValidationException(f"Table does not have an enabled stream to disable: {table.name}")
+            table.set_stream_specification(stream_specification)
+
+        return update_table_streams
+
+    _patch(backend_cls, "update_table_streams", "dynamodb:StreamSpecification-toggle", build)
+    _applied("dynamodb:StreamSpecification-toggle")
+
+
+def switch_dynamodb_billing_mode(backend_cls: Any) -> None:
+    """UpdateTable BillingMode: provisioned capacity is required to switch to PROVISIONED, and is 0 in PAY_PER_REQUEST.
+
+    AWS: "When switching from pay-per-request to provisioned capacity, initial provisioned capacity values must be set"
+    (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_UpdateTable.html), and in PAY_PER_REQUEST mode
+    ReadCapacityUnits and WriteCapacityUnits are 0
+    (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-dynamodb-table-provisionedthroughput.html),
+    which is also what moto answers for a table created on demand. ProvisionedThroughputDescription always carries
+    NumberOfDecreasesToday (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_ProvisionedThroughputDescription.html).
+    moto 5.x switches to PROVISIONED without capacity (0/0), keeps the old capacity after a switch to PAY_PER_REQUEST
+    (the table's and its global secondary indexes') and drops NumberOfDecreasesToday once the capacity is updated. The
+    refusal is the ValidationException moto's own CreateTable answers for PROVISIONED without capacity.
+    """
+    from moto.dynamodb.exceptions import MockValidationException
+
+    def build(original: Any) -> Any:
+        def update_table(self: Any, name: str, *args: Any, **kwargs: Any) -> Any:
+            table = self.get_table(name)
+            billing_mode = kwargs.get("billing_mode")
+            if billing_mode == "PROVISIONED" and table.billing_mode == "PAY_PER_REQUEST" and not kwargs.get("throughput"):
+                raise MockValidationException(
+                    "One or more parameter values were invalid: ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode is PROVISIONED"
+                )
+            decreases = table.throughput.get("NumberOfDecreasesToday", 0)
+            result = original(self, name, *args, **kwargs)
+            if billing_mode == "PAY_PER_REQUEST":
+                table.throughput = {"ReadCapacityUnits": 0, "WriteCapacityUnits": 0}
+                for index in table.global_indexes:
+                    index.throughput = {"ReadCapacityUnits": 0, "WriteCapacityUnits": 0}
+            table.throughput.setdefault("NumberOfDecreasesToday", decreases)
+            return result
+
+        return update_table
+
+    _patch(backend_cls, "update_table", "dynamodb:BillingMode-switch", build)
+    _applied("dynamodb:BillingMode-switch")
+
+
+def mark_aws_managed_keys(backend_cls: Any) -> None:
+    """DescribeKey: a key behind an ``alias/aws/<service>`` alias is an AWS managed key, ``KeyManager: AWS``.
+
+    AWS documents AWS managed keys as the ones whose aliases are ``aws/<service>`` and whose ``KeyManager`` is
+    ``AWS`` (https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#aws-managed-key,
+    https://docs.aws.amazon.com/kms/latest/APIReference/API_KeyMetadata.html); customers cannot create such
+    aliases. moto 5.x creates them for DynamoDB and RDS defaults but reports ``KeyManager: CUSTOMER``, so a module
+    cannot tell the AWS managed key from a customer's.
+    """
+
+    def build(original: Any) -> Any:
+        def create_alias(self: Any, target_key_id: str, alias_name: str) -> Any:
+            alias = original(self, target_key_id, alias_name)
+            if alias_name.startswith("alias/aws/"):
+                self.keys[self.get_key_id(target_key_id)].key_manager = "AWS"
+            return alias
+
+        return create_alias
+
+    _patch(backend_cls, "create_alias", "kms:aws-managed-key-manager", build)
+    _applied("kms:aws-managed-key-manager")
+
+
 def apply_all() -> list[str]:
     """Apply every shim once; return their names (the launcher logs them)."""
+    from moto.dynamodb.models import DynamoDBBackend
     from moto.dynamodb.models.table import Table
+    from moto.dynamodb.responses import DynamoHandler
     from moto.s3.models import FakeBucket
 
     add_dynamodb_table_id(Table)
+    resolve_dynamodb_sse_key(Table)
+    add_dynamodb_sse_update(DynamoHandler)
+    add_dynamodb_table_class(Table, DynamoHandler)
+    toggle_dynamodb_streams(DynamoDBBackend)
+    switch_dynamodb_billing_mode(DynamoDBBackend)
     allow_anonymous_principal_in_log_bucket_policy(FakeBucket)
     evaluate_bucket_policy_conditions(FakeBucket)
     from moto.kms.models import KmsBackend
 
     accept_key_arns_in_key_deletion(KmsBackend)
+    mark_aws_managed_keys(KmsBackend)
     from moto.s3.responses import S3Response
 
     add_bucket_abac(S3Response)

@@ -475,3 +475,206 @@ def test_encrypted_storage_without_a_key_uses_the_aws_rds_key(shimmed_aws, rds):
     given = shimmed_aws("kms").create_key()["KeyMetadata"]["Arn"]
     assert _instance(rds, name="corp-rds-other-local", StorageEncrypted=True, KmsKeyId=given)["KmsKeyId"] == given
     assert "KmsKeyId" not in _instance(rds, name="corp-rds-plain-local")
+
+
+# --- DynamoDB: SSE, TableClass, streams, billing mode -----------------------------------------------------------------
+
+
+def _table_arguments():
+    return dict(
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+
+
+def _kms_key(shimmed_aws, alias):
+    kms = shimmed_aws("kms", "ap-south-1")
+    key = kms.create_key()["KeyMetadata"]
+    kms.create_alias(AliasName=alias, TargetKeyId=key["KeyId"])
+    return kms, key["Arn"]
+
+
+def _aws_dynamodb_key_arn(kms):
+    return kms.describe_key(KeyId="alias/aws/dynamodb")["KeyMetadata"]["Arn"]
+
+
+def _sse(dynamodb, name):
+    return dynamodb.describe_table(TableName=name)["Table"].get("SSEDescription")
+
+
+def test_create_table_returns_the_arn_of_a_given_key_and_uses_aws_dynamodb_without_one(shimmed_aws, dynamodb):
+    kms, arn = _kms_key(shimmed_aws, "alias/corp-dynamodb-local")
+    given = dict(Enabled=True, SSEType="KMS", KMSMasterKeyId="alias/corp-dynamodb-local")
+    created = dynamodb.create_table(TableName="corp-dynamodb-cmk-local", SSESpecification=given, **_table_arguments())["TableDescription"]
+    assert created["SSEDescription"] == {"Status": "ENABLED", "SSEType": "KMS", "KMSMasterKeyArn": arn}
+    assert _sse(dynamodb, "corp-dynamodb-cmk-local")["KMSMasterKeyArn"] == arn
+    dynamodb.create_table(TableName="corp-dynamodb-managed-local", SSESpecification={"Enabled": True, "SSEType": "KMS"}, **_table_arguments())
+    assert _sse(dynamodb, "corp-dynamodb-managed-local")["KMSMasterKeyArn"] == _aws_dynamodb_key_arn(kms)
+
+
+def test_create_table_with_a_missing_key_is_refused(dynamodb):
+    with pytest.raises(dynamodb.exceptions.ClientError) as error:
+        dynamodb.create_table(
+            TableName="corp-dynamodb-main-local", SSESpecification={"Enabled": True, "SSEType": "KMS", "KMSMasterKeyId": "alias/missing"}, **_table_arguments()
+        )
+    assert error.value.response["Error"]["Code"] == "ValidationException"
+    assert dynamodb.list_tables()["TableNames"] == []
+
+
+def test_create_table_with_sse_disabled_uses_the_aws_owned_key(shimmed_aws, dynamodb):
+    created = dynamodb.create_table(TableName="corp-dynamodb-main-local", SSESpecification={"Enabled": False}, **_table_arguments())["TableDescription"]
+    assert "SSEDescription" not in created
+    assert shimmed_aws("kms", "ap-south-1").list_keys()["Keys"] == []
+
+
+def test_update_table_switches_between_customer_managed_aws_managed_and_aws_owned_keys(shimmed_aws, dynamodb):
+    kms, arn = _kms_key(shimmed_aws, "alias/corp-dynamodb-local")
+    _create(dynamodb, "corp-dynamodb-main-local")
+    assert _sse(dynamodb, "corp-dynamodb-main-local") is None
+    updated = dynamodb.update_table(TableName="corp-dynamodb-main-local", SSESpecification={"Enabled": True, "SSEType": "KMS", "KMSMasterKeyId": arn})
+    assert updated["TableDescription"]["SSEDescription"] == {"Status": "ENABLED", "SSEType": "KMS", "KMSMasterKeyArn": arn}
+    assert _sse(dynamodb, "corp-dynamodb-main-local")["KMSMasterKeyArn"] == arn
+    dynamodb.update_table(TableName="corp-dynamodb-main-local", SSESpecification={"Enabled": True, "SSEType": "KMS"})
+    assert _sse(dynamodb, "corp-dynamodb-main-local")["KMSMasterKeyArn"] == _aws_dynamodb_key_arn(kms)
+    dynamodb.update_table(TableName="corp-dynamodb-main-local", SSESpecification={"Enabled": False})
+    assert _sse(dynamodb, "corp-dynamodb-main-local") is None
+
+
+def test_update_table_with_a_missing_key_changes_nothing(dynamodb):
+    _create(dynamodb, "corp-dynamodb-main-local")
+    with pytest.raises(dynamodb.exceptions.ClientError) as error:
+        dynamodb.update_table(
+            TableName="corp-dynamodb-main-local",
+            BillingMode="PROVISIONED",
+            ProvisionedThroughput={"ReadCapacityUnits": 2, "WriteCapacityUnits": 2},
+            SSESpecification={"Enabled": True, "SSEType": "KMS", "KMSMasterKeyId": "alias/missing"},
+        )
+    assert error.value.response["Error"]["Code"] == "ValidationException"
+    assert dynamodb.describe_table(TableName="corp-dynamodb-main-local")["Table"]["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
+
+
+def _table_class(dynamodb, name):
+    return dynamodb.describe_table(TableName=name)["Table"].get("TableClassSummary")
+
+
+def test_table_class_summary_only_once_a_class_was_set(dynamodb):
+    _create(dynamodb, "corp-dynamodb-default-local")
+    assert _table_class(dynamodb, "corp-dynamodb-default-local") is None
+    created = dynamodb.create_table(TableName="corp-dynamodb-ia-local", TableClass="STANDARD_INFREQUENT_ACCESS", **_table_arguments())["TableDescription"]
+    assert created["TableClassSummary"] == {"TableClass": "STANDARD_INFREQUENT_ACCESS"}
+    assert _table_class(dynamodb, "corp-dynamodb-ia-local") == {"TableClass": "STANDARD_INFREQUENT_ACCESS"}
+
+
+def test_update_table_changes_the_table_class(dynamodb):
+    _create(dynamodb, "corp-dynamodb-main-local")
+    updated = dynamodb.update_table(TableName="corp-dynamodb-main-local", TableClass="STANDARD_INFREQUENT_ACCESS")["TableDescription"]
+    assert updated["TableClassSummary"]["TableClass"] == "STANDARD_INFREQUENT_ACCESS"
+    assert "LastUpdateDateTime" in updated["TableClassSummary"]
+    dynamodb.update_table(TableName="corp-dynamodb-main-local", TableClass="STANDARD")
+    assert _table_class(dynamodb, "corp-dynamodb-main-local")["TableClass"] == "STANDARD"
+
+
+@pytest.mark.parametrize("operation", ["create", "update"])
+def test_an_unknown_table_class_is_refused(dynamodb, operation):
+    with pytest.raises(dynamodb.exceptions.ClientError) as error:
+        if operation == "create":
+            dynamodb.create_table(TableName="corp-dynamodb-main-local", TableClass="standard", **_table_arguments())
+        else:
+            _create(dynamodb, "corp-dynamodb-main-local")
+            dynamodb.update_table(TableName="corp-dynamodb-main-local", TableClass="GLACIER")
+    assert error.value.response["Error"]["Code"] == "ValidationException"
+
+
+def _stream(dynamodb, enabled, view="NEW_AND_OLD_IMAGES"):
+    spec = {"StreamEnabled": True, "StreamViewType": view} if enabled else {"StreamEnabled": False}
+    return dynamodb.update_table(TableName="corp-dynamodb-main-local", StreamSpecification=spec)["TableDescription"]
+
+
+def test_a_disabled_stream_can_be_enabled_again_with_another_view_type(dynamodb):
+    _create(dynamodb, "corp-dynamodb-main-local")
+    first = _stream(dynamodb, True)["LatestStreamArn"]
+    assert "StreamSpecification" not in _stream(dynamodb, False)
+    again = _stream(dynamodb, True, "KEYS_ONLY")
+    assert again["StreamSpecification"] == {"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"}
+    assert again["LatestStreamArn"] != first
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_enabling_an_enabled_stream_or_disabling_a_missing_one_is_a_validation_error(dynamodb, enabled):
+    _create(dynamodb, "corp-dynamodb-main-local")
+    if enabled:
+        _stream(dynamodb, True)
+    with pytest.raises(dynamodb.exceptions.ClientError) as error:
+        _stream(dynamodb, enabled)
+    assert error.value.response["Error"]["Code"] == "ValidationException"
+
+
+def test_switching_to_provisioned_requires_capacity(dynamodb):
+    _create(dynamodb, "corp-dynamodb-main-local")
+    with pytest.raises(dynamodb.exceptions.ClientError) as error:
+        dynamodb.update_table(TableName="corp-dynamodb-main-local", BillingMode="PROVISIONED")
+    assert error.value.response["Error"]["Code"] == "ValidationException"
+    updated = dynamodb.update_table(
+        TableName="corp-dynamodb-main-local", BillingMode="PROVISIONED", ProvisionedThroughput={"ReadCapacityUnits": 5, "WriteCapacityUnits": 3}
+    )["TableDescription"]
+    assert updated["ProvisionedThroughput"] == {"ReadCapacityUnits": 5, "WriteCapacityUnits": 3, "NumberOfDecreasesToday": 0}
+
+
+def test_switching_to_pay_per_request_sets_the_capacity_to_zero(dynamodb):
+    throughput = {"ReadCapacityUnits": 4, "WriteCapacityUnits": 2}
+    dynamodb.create_table(
+        TableName="corp-dynamodb-main-local",
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}, {"AttributeName": "owner", "AttributeType": "S"}],
+        ProvisionedThroughput=throughput,
+        GlobalSecondaryIndexes=[
+            {
+                "IndexName": "by-owner",
+                "KeySchema": [{"AttributeName": "owner", "KeyType": "HASH"}],
+                "Projection": {"ProjectionType": "ALL"},
+                "ProvisionedThroughput": throughput,
+            }
+        ],
+    )
+    table = dynamodb.update_table(TableName="corp-dynamodb-main-local", BillingMode="PAY_PER_REQUEST")["TableDescription"]
+    assert table["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
+    assert table["ProvisionedThroughput"] == {"ReadCapacityUnits": 0, "WriteCapacityUnits": 0, "NumberOfDecreasesToday": 0}
+    index = table["GlobalSecondaryIndexes"][0]["ProvisionedThroughput"]
+    assert (index["ReadCapacityUnits"], index["WriteCapacityUnits"]) == (0, 0)
+
+
+def test_applying_the_dynamodb_shims_twice_does_not_wrap_twice():
+    from moto.dynamodb.models import DynamoDBBackend
+    from moto.dynamodb.models.table import Table
+    from moto.dynamodb.responses import DynamoHandler
+
+    def methods():
+        return (
+            Table.__init__,
+            Table.describe,
+            DynamoHandler.create_table,
+            DynamoHandler.update_table,
+            DynamoDBBackend.update_table,
+            DynamoDBBackend.update_table_streams,
+        )
+
+    shims.apply_all()
+    before = methods()
+    shims.apply_all()
+    assert methods() == before
+
+
+def test_aws_managed_keys_say_so_and_customer_keys_do_not(shimmed_aws):
+    dynamodb, kms = shimmed_aws("dynamodb"), shimmed_aws("kms")
+    dynamodb.create_table(
+        TableName="corp-dynamodb-managed-local",
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+        SSESpecification={"Enabled": True, "SSEType": "KMS"},
+    )
+    assert kms.describe_key(KeyId="alias/aws/dynamodb")["KeyMetadata"]["KeyManager"] == "AWS"
+    customer = kms.create_key()["KeyMetadata"]["KeyId"]
+    kms.create_alias(AliasName="alias/corp-kms-data-local", TargetKeyId=customer)
+    assert kms.describe_key(KeyId=customer)["KeyMetadata"]["KeyManager"] == "CUSTOMER"

@@ -1,0 +1,65 @@
+"""The dynamodb role on the emulator: check -> apply -> check -> apply, the live table, drift, the AWS-managed
+key, and absent with and without confirmation."""
+
+from .conftest import ansible_playbook
+from .conftest import changed
+
+ENVIRONMENT = "ddbtest"
+TABLE = f"corp-dynamodb-main-{ENVIRONMENT}"
+
+
+def test_dynamodb_quartet_live_table_drift_and_absent(emulator):
+    dynamodb, kms = emulator.client("dynamodb"), emulator.client("kms")
+
+    def run(*extra, tags="dynamodb", check=True):
+        args = ["site.yml", "-i", "inventories/local", "-e", f"corp_environment={ENVIRONMENT}", "--tags", tags, *extra]
+        return ansible_playbook(emulator, *args, check=check)
+
+    protected = ("-e", "dynamodb_deletion_protection=true", "-e", "dynamodb_ttl_attribute_name=expires_at")
+    first = run(*protected, "--check", "--diff", tags="s3,dynamodb")
+    assert changed(first) > 0 and '"point_in_time_recovery": true' in first.stdout
+    assert TABLE not in dynamodb.list_tables()["TableNames"]
+    assert changed(run(*protected, tags="s3,dynamodb")) > 0
+    assert changed(run(*protected, "--check", "--diff", tags="s3,dynamodb")) == 0
+    assert changed(run(*protected, tags="s3,dynamodb")) == 0
+
+    table = dynamodb.describe_table(TableName=TABLE)["Table"]
+    stack_key = kms.describe_key(KeyId=f"alias/corp-kms-data-{ENVIRONMENT}")["KeyMetadata"]["Arn"]
+    assert table["SSEDescription"] == {"Status": "ENABLED", "SSEType": "KMS", "KMSMasterKeyArn": stack_key}
+    assert table["DeletionProtectionEnabled"] is True
+    assert table["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
+    assert [k["AttributeName"] for k in table["KeySchema"]] == ["pk", "sk"]
+    pitr = dynamodb.describe_continuous_backups(TableName=TABLE)["ContinuousBackupsDescription"]["PointInTimeRecoveryDescription"]
+    assert pitr["PointInTimeRecoveryStatus"] == "ENABLED"
+    assert dynamodb.describe_time_to_live(TableName=TABLE)["TimeToLiveDescription"] == {"TimeToLiveStatus": "ENABLED", "AttributeName": "expires_at"}
+    tags = {t["Key"]: t["Value"] for t in dynamodb.list_tags_of_resource(ResourceArn=table["TableArn"])["Tags"]}
+    assert tags == {"Environment": ENVIRONMENT, "ManagedBy": "corp.infra"}
+
+    # Out-of-band: PITR and deletion protection off. Check mode names both, a normal run repairs them.
+    dynamodb.update_continuous_backups(TableName=TABLE, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": False})
+    dynamodb.update_table(TableName=TABLE, DeletionProtectionEnabled=False)
+    drift = run(*protected, "--check", "--diff")
+    assert changed(drift) == 1
+    assert '-    "deletion_protection": false' in drift.stdout and '-    "point_in_time_recovery": false' in drift.stdout
+    assert changed(run(*protected)) == 1
+    assert dynamodb.describe_table(TableName=TABLE)["Table"]["DeletionProtectionEnabled"] is True
+    assert changed(run(*protected, "--check")) == 0
+
+    # absent: a protected table stays without the confirmation, goes with it.
+    refused = run("-e", "dynamodb_state=absent", check=False)
+    assert refused.returncode != 0
+    assert f"dynamodb_confirm_destroy: must equal corp_environment ({ENVIRONMENT}) to delete {TABLE}" in refused.stdout
+    assert TABLE in dynamodb.list_tables()["TableNames"]
+    assert changed(run("-e", "dynamodb_state=absent", "-e", f"dynamodb_confirm_destroy={ENVIRONMENT}")) == 1
+    assert TABLE not in dynamodb.list_tables()["TableNames"]
+    assert changed(run("-e", "dynamodb_state=absent")) == 0
+
+    # Without the stack key: the AWS-managed key, by omitting the key id; an unprotected table needs no confirmation.
+    managed = ("-e", "dynamodb_purpose=managed", "-e", "dynamodb_use_stack_key=false")
+    assert changed(run(*managed)) == 1
+    assert changed(run(*managed)) == 0
+    key_arn = dynamodb.describe_table(TableName=f"corp-dynamodb-managed-{ENVIRONMENT}")["Table"]["SSEDescription"]["KMSMasterKeyArn"]
+    assert kms.describe_key(KeyId=key_arn)["KeyMetadata"]["KeyManager"] == "AWS"
+    assert changed(run(*managed, "-e", "dynamodb_state=absent")) == 1
+
+    assert run("-e", "s3_state=absent", "-e", "s3_force_destroy=true", tags="s3").returncode == 0

@@ -1,0 +1,141 @@
+"""DynamoDB table logic: what corp.infra.dynamodb_table sends to create a table and to bring one in line."""
+
+import re
+
+import pytest
+
+from ansible_collections.corp.infra.plugins.module_utils.dynamodb import AWS_MANAGED_KEY
+from ansible_collections.corp.infra.plugins.module_utils.dynamodb import DynamoDBError
+from ansible_collections.corp.infra.plugins.module_utils.dynamodb import create_request
+from ansible_collections.corp.infra.plugins.module_utils.dynamodb import current_settings
+from ansible_collections.corp.infra.plugins.module_utils.dynamodb import update_steps
+
+KEY = "arn:aws:kms:ap-south-1:123456789012:key/1111"
+PARAMS = {
+    "name": "corp-dynamodb-main-prod",
+    "hash_key_name": "pk",
+    "hash_key_type": "S",
+    "range_key_name": "sk",
+    "range_key_type": "S",
+    "billing_mode": "PAY_PER_REQUEST",
+    "global_secondary_indexes": [{"name": "by-owner", "hash_key_name": "owner", "hash_key_type": "S", "projection": "ALL"}],
+    "table_class": "STANDARD",
+    "kms_key_arn": KEY,
+    "deletion_protection": True,
+    "point_in_time_recovery": True,
+    "ttl_attribute_name": "",
+    "stream_view_type": "disabled",
+}
+
+
+def described(**overrides):
+    table = {
+        "TableName": "corp-dynamodb-main-prod",
+        "TableStatus": "ACTIVE",
+        "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        "AttributeDefinitions": [{"AttributeName": a, "AttributeType": "S"} for a in ("pk", "sk", "owner")],
+        "BillingModeSummary": {"BillingMode": "PAY_PER_REQUEST"},
+        "ProvisionedThroughput": {"ReadCapacityUnits": 0, "WriteCapacityUnits": 0},
+        "SSEDescription": {"Status": "ENABLED", "SSEType": "KMS", "KMSMasterKeyArn": KEY},
+        "DeletionProtectionEnabled": True,
+        "GlobalSecondaryIndexes": [
+            {"IndexName": "by-owner", "KeySchema": [{"AttributeName": "owner", "KeyType": "HASH"}], "Projection": {"ProjectionType": "ALL"}}
+        ],
+    }
+    return table | overrides
+
+
+PITR_ON = {"PointInTimeRecoveryDescription": {"PointInTimeRecoveryStatus": "ENABLED"}}
+TTL_OFF = {"TimeToLiveDescription": {"TimeToLiveStatus": "DISABLED"}}
+
+
+def settings(table=None, pitr=None, ttl=None, aws_managed=False):
+    return current_settings(table or described(), PITR_ON if pitr is None else pitr, TTL_OFF if ttl is None else ttl, aws_managed)
+
+
+def test_create_is_encrypted_and_protected_from_the_first_call():
+    request = create_request(PARAMS, [{"Key": "Environment", "Value": "prod"}])
+    assert request["SSESpecification"] == {"Enabled": True, "SSEType": "KMS", "KMSMasterKeyId": KEY}
+    assert request["DeletionProtectionEnabled"] is True
+    assert request["AttributeDefinitions"] == [{"AttributeName": a, "AttributeType": "S"} for a in ("pk", "sk", "owner")]
+    assert request["GlobalSecondaryIndexes"][0]["IndexName"] == "by-owner" and "ProvisionedThroughput" not in request["GlobalSecondaryIndexes"][0]
+    assert "StreamSpecification" not in request and "ProvisionedThroughput" not in request
+
+
+def test_without_a_key_arn_the_aws_managed_key_is_asked_for_by_omitting_the_key_id():
+    assert create_request({**PARAMS, "kms_key_arn": None}, [])["SSESpecification"] == {"Enabled": True, "SSEType": "KMS"}
+
+
+def test_a_table_in_line_needs_nothing():
+    assert update_steps(PARAMS, settings()) == ([], {}, {})
+
+
+def test_pitr_and_protection_drift_is_repaired_and_reported():
+    steps, before, after = update_steps(PARAMS, settings(described(DeletionProtectionEnabled=False), pitr={}))
+    assert steps == [
+        ("update_table", {"DeletionProtectionEnabled": True}),
+        ("continuous_backups", {"PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True}}),
+    ]
+    assert before == {"deletion_protection": False, "point_in_time_recovery": False}
+    assert after == {"deletion_protection": True, "point_in_time_recovery": True}
+
+
+def test_key_changes_go_through_update_table_and_the_aws_managed_key_is_recognised():
+    other = described(SSEDescription={"Status": "ENABLED", "SSEType": "KMS", "KMSMasterKeyArn": "arn:aws:kms:ap-south-1:123456789012:key/2222"})
+    assert update_steps(PARAMS, settings(other))[0] == [("update_table", {"SSESpecification": {"Enabled": True, "SSEType": "KMS", "KMSMasterKeyId": KEY}})]
+    aws_managed = settings(other, aws_managed=True)
+    assert aws_managed["kms_key_arn"] == AWS_MANAGED_KEY
+    assert update_steps({**PARAMS, "kms_key_arn": None}, aws_managed)[0] == []
+    # No SSEDescription: the AWS-owned key, never what is asked for.
+    owned = settings(described(SSEDescription=None))
+    assert update_steps(PARAMS, owned)[0] == [("update_table", {"SSESpecification": {"Enabled": True, "SSEType": "KMS", "KMSMasterKeyId": KEY}})]
+
+
+def test_billing_mode_and_throughput_change_in_one_call():
+    provisioned = {**PARAMS, "billing_mode": "PROVISIONED", "read_capacity": 10, "write_capacity": 5}
+    steps, before, after = update_steps(provisioned, settings())
+    assert steps == [("update_table", {"BillingMode": "PROVISIONED", "ProvisionedThroughput": {"ReadCapacityUnits": 10, "WriteCapacityUnits": 5}})]
+    assert after["billing_mode"] == "PROVISIONED" and before["billing_mode"] == "PAY_PER_REQUEST"
+
+
+def test_indexes_are_created_and_deleted_one_call_each():
+    wanted = {**PARAMS, "global_secondary_indexes": [{"name": "by-status", "hash_key_name": "status", "hash_key_type": "S", "projection": "KEYS_ONLY"}]}
+    steps, before, after = update_steps(wanted, settings())
+    assert steps[0] == ("update_table", {"GlobalSecondaryIndexUpdates": [{"Delete": {"IndexName": "by-owner"}}]})
+    create = steps[1][1]
+    assert create["GlobalSecondaryIndexUpdates"][0]["Create"]["IndexName"] == "by-status"
+    assert {"AttributeName": "status", "AttributeType": "S"} in create["AttributeDefinitions"]
+    assert (before["global_secondary_indexes"], after["global_secondary_indexes"]) == (["by-owner"], ["by-status"])
+
+
+def test_a_changed_stream_view_type_is_turned_off_then_on():
+    streaming = described(StreamSpecification={"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"})
+    steps = update_steps({**PARAMS, "stream_view_type": "NEW_IMAGE"}, settings(streaming))[0]
+    assert steps == [
+        ("update_table", {"StreamSpecification": {"StreamEnabled": False}}),
+        ("update_table", {"StreamSpecification": {"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"}}),
+    ]
+
+
+def test_ttl_is_turned_on_and_off_but_never_renamed_in_place():
+    assert update_steps({**PARAMS, "ttl_attribute_name": "expires"}, settings())[0] == [
+        ("time_to_live", {"TimeToLiveSpecification": {"Enabled": True, "AttributeName": "expires"}})
+    ]
+    ttl_on = {"TimeToLiveDescription": {"TimeToLiveStatus": "ENABLED", "AttributeName": "expires"}}
+    assert update_steps(PARAMS, settings(ttl=ttl_on))[0] == [("time_to_live", {"TimeToLiveSpecification": {"Enabled": False, "AttributeName": "expires"}})]
+    with pytest.raises(DynamoDBError, match=re.escape("ttl_attribute_name is 'expires'")):
+        update_steps({**PARAMS, "ttl_attribute_name": "expiry"}, settings(ttl=ttl_on))
+
+
+def test_key_schema_and_index_changes_are_errors_not_replacements():
+    with pytest.raises(DynamoDBError, match="DynamoDB cannot change a table's key schema"):
+        update_steps({**PARAMS, "range_key_name": "created"}, settings())
+    changed_index = {**PARAMS, "global_secondary_indexes": [{"name": "by-owner", "hash_key_name": "team", "projection": "ALL"}]}
+    with pytest.raises(DynamoDBError, match="global secondary index by-owner differs"):
+        update_steps(changed_index, settings())
+
+
+def test_one_attribute_cannot_have_two_types():
+    clash = {**PARAMS, "global_secondary_indexes": [{"name": "by-pk", "hash_key_name": "pk", "hash_key_type": "N"}]}
+    with pytest.raises(DynamoDBError, match="attribute pk is typed S and N"):
+        create_request(clash, [])
