@@ -184,6 +184,9 @@ def update_steps(params: dict[str, Any], current: dict[str, Any]) -> tuple[list[
         before[option], after[option] = current[option], wanted[option]
         return True
 
+    if params.get("autoscaled_capacity") and current["billing_mode"] == "PROVISIONED":
+        # Application Auto Scaling owns the capacity now; resetting it would undo the scaling.
+        wanted["read_capacity"] = wanted["write_capacity"] = None
     throughput = differs("read_capacity") | differs("write_capacity")
     if differs("billing_mode") or throughput:
         request: dict[str, Any] = {"BillingMode": wanted["billing_mode"]}

@@ -254,9 +254,9 @@ def _check_s3_resource_tags(values: dict[str, Any], statement: dict[str, Any], w
     is absent, so an Allow never matches and a Deny never applies."""
     if _as_bool(values.get("s3_abac")):
         return
-    actions = [str(a).lower() for a in _as_list(statement.get("Action"))]
+    actions = [str(a).lower() for a in _as_list(statement.get("Action")) + _as_list(statement.get("NotAction"))]
     condition = statement.get("Condition")
-    if not any(a.startswith("s3:") for a in actions) or not isinstance(condition, dict):
+    if not any(a.startswith("s3:") or a == "*" for a in actions) or not isinstance(condition, dict):
         return
     for pairs in condition.values():
         for condition_key in pairs if isinstance(pairs, dict) else {}:

@@ -36,7 +36,8 @@ SETTINGS: dict[str, tuple[str, Any]] = {
     "publicly_accessible": ("PubliclyAccessible", "PubliclyAccessible"),
     "vpc_security_group_ids": ("VpcSecurityGroupIds", lambda d: sorted(g["VpcSecurityGroupId"] for g in d.get("VpcSecurityGroups", []))),
     "db_parameter_group_name": ("DBParameterGroupName", lambda d: (d.get("DBParameterGroups") or [{}])[0].get("DBParameterGroupName")),
-    "port": ("DBPortNumber", lambda d: (d.get("Endpoint") or {}).get("Port") or d.get("DbInstancePort")),
+    # No endpoint while RDS creates the instance (DbInstancePort is 0 then): the port is unknown, not different.
+    "port": ("DBPortNumber", lambda d: (d.get("Endpoint") or {}).get("Port") or d.get("DbInstancePort") or None),
     "monitoring_interval": ("MonitoringInterval", "MonitoringInterval"),
     "monitoring_role_arn": ("MonitoringRoleArn", "MonitoringRoleArn"),
     "enable_performance_insights": ("EnablePerformanceInsights", "PerformanceInsightsEnabled"),
@@ -147,7 +148,13 @@ def modify_request(params: dict[str, Any], described: dict[str, Any]) -> tuple[d
         wanted = _normalise(option, params.get(option))
         if wanted is None or wanted == current[option]:
             continue
+        if option == "port" and current[option] is None:
+            continue
         if option == "engine_version":
+            if _version(wanted)[:1] < _version(current[option])[:1]:
+                raise RdsError(
+                    f"engine_version {wanted} is a lower major version than {current[option]} on {params['db_instance_identifier']}: RDS cannot downgrade"
+                )
             if _version(wanted)[:1] == _version(current[option])[:1] and _version(wanted) <= _version(current[option]):
                 continue  # automatic minor upgrades may be ahead of the inventory; RDS cannot downgrade
             if _version(wanted)[:1] != _version(current[option])[:1]:
@@ -163,6 +170,14 @@ def modify_request(params: dict[str, Any], described: dict[str, Any]) -> tuple[d
         if option == "performance_insights_kms_key_id" and _same_key(current[option], wanted):
             continue
         if option == "master_user_secret_kms_key_id":
+            if _same_key(current[option], wanted):
+                continue
+            if (described.get("MasterUserSecret") or {}).get("SecretArn"):
+                # ModifyDBInstance: once RDS manages the password, the secret's key cannot change.
+                raise RdsError(
+                    f"master_user_secret_kms_key_id is {current[option]} on {params['db_instance_identifier']}: "
+                    "RDS cannot change the key of a master secret it already manages"
+                )
             request["ManageMasterUserPassword"] = True
         if option == "enable_cloudwatch_logs_exports":
             request["CloudwatchLogsExportConfiguration"] = {

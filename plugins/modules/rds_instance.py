@@ -362,6 +362,9 @@ def ensure_present(module, client):
             wait_for(module, client, "db_instance_available", identifier)
         return dict(changed=True, diff=diff, **result_of(describe(client, identifier)))
 
+    if described.get("DBInstanceStatus") == "creating" and not params["wait"]:
+        # Started by an earlier run that did not wait: nothing can be compared or modified until it is available.
+        return dict(changed=False, **result_of(described))
     request, before, after = modify_request(params, described)
     tag_before, tag_after = update_tags(module, client, described)
     changed = bool(request or tag_after)
@@ -467,6 +470,9 @@ def main():
     argument_spec["storage_type"]["choices"] = ["gp2", "gp3", "io1", "io2", "standard"]
 
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+    for option in ("kms_key_id", "performance_insights_kms_key_id", "master_user_secret_kms_key_id"):
+        if "alias/" in (module.params[option] or ""):
+            module.fail_json(msg=f"{option} must name a key by ARN or id, not an alias (got {module.params[option]})")
     # In check mode on an empty account the monitoring role may not exist yet: nothing is sent then.
     if (module.params["monitoring_interval"] or 0) > 0 and not module.params["monitoring_role_arn"] and not module.check_mode:
         module.fail_json(msg="monitoring_role_arn is required when monitoring_interval is above 0")

@@ -987,6 +987,30 @@ def mark_aws_managed_keys(backend_cls: Any) -> None:
     _applied("kms:aws-managed-key-manager")
 
 
+def rotate_rds_managed_secrets(backend_cls: Any) -> None:
+    """Secrets RDS manages (ManageMasterUserPassword) rotate every 7 days from their creation.
+
+    AWS: "By default, RDS rotates the secret every seven days" and DescribeSecret reports ``RotationEnabled: true``
+    with ``RotationRules.AutomaticallyAfterDays: 7``
+    (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-secrets-manager.html#rds-secrets-manager-rotation).
+    moto 5.x creates the managed secret with rotation off, so Security Hub's SecretsManager.1 would fail.
+    """
+
+    def build(original: Any) -> Any:
+        def create_managed_secret(self: Any, service_name: str, *args: Any, **kwargs: Any) -> Any:
+            secret = original(self, service_name, *args, **kwargs)
+            if service_name == "rds":
+                secret.rotation_requested = True  # moto reports rotation fields only once this is set
+                secret.rotation_enabled = True
+                secret.auto_rotate_after_days = 7
+            return secret
+
+        return create_managed_secret
+
+    _patch(backend_cls, "create_managed_secret", "secretsmanager:rds-managed-rotation", build)
+    _applied("secretsmanager:rds-managed-rotation")
+
+
 def apply_all() -> list[str]:
     """Apply every shim once; return their names (the launcher logs them)."""
     from moto.dynamodb.models import DynamoDBBackend
@@ -1006,6 +1030,9 @@ def apply_all() -> list[str]:
 
     accept_key_arns_in_key_deletion(KmsBackend)
     mark_aws_managed_keys(KmsBackend)
+    from moto.secretsmanager.models import SecretsManagerBackend
+
+    rotate_rds_managed_secrets(SecretsManagerBackend)
     from moto.s3.responses import S3Response
 
     add_bucket_abac(S3Response)

@@ -1,6 +1,9 @@
 """The dynamodb role on the emulator: check -> apply -> check -> apply, the live table, drift, the AWS-managed
 key, and absent with and without confirmation."""
 
+import json
+
+from .conftest import ROOT
 from .conftest import ansible_playbook
 from .conftest import changed
 
@@ -55,11 +58,33 @@ def test_dynamodb_quartet_live_table_drift_and_absent(emulator):
     assert changed(run("-e", "dynamodb_state=absent")) == 0
 
     # Without the stack key: the AWS-managed key, by omitting the key id; an unprotected table needs no confirmation.
-    managed = ("-e", "dynamodb_purpose=managed", "-e", "dynamodb_use_stack_key=false")
-    assert changed(run(*managed)) == 1
+    # It also carries a stream and a global secondary index, and publishes the stream's ARN.
+    index = '{"dynamodb_global_secondary_indexes": [{"name": "by-owner", "hash_key_name": "owner", "projection": "KEYS_ONLY"}]}'
+    managed = ("-e", "dynamodb_purpose=managed", "-e", "dynamodb_use_stack_key=false", "-e", "dynamodb_stream_view_type=NEW_IMAGE", "-e", index)
+    assert changed(run(*managed, tags="dynamodb,outputs")) == 2  # the table, and the outputs file
     assert changed(run(*managed)) == 0
-    key_arn = dynamodb.describe_table(TableName=f"corp-dynamodb-managed-{ENVIRONMENT}")["Table"]["SSEDescription"]["KMSMasterKeyArn"]
+    table = dynamodb.describe_table(TableName=f"corp-dynamodb-managed-{ENVIRONMENT}")["Table"]
+    assert table["StreamSpecification"] == {"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"}
+    assert [(i["IndexName"], i["Projection"]["ProjectionType"]) for i in table["GlobalSecondaryIndexes"]] == [("by-owner", "KEYS_ONLY")]
+    published = json.loads((ROOT / "outputs" / f"{ENVIRONMENT}.json").read_text())["services"]["dynamodb"]
+    assert published["stream_arn"] == table["LatestStreamArn"] and published["table_arn"] == table["TableArn"]
+    key_arn = table["SSEDescription"]["KMSMasterKeyArn"]
     assert kms.describe_key(KeyId=key_arn)["KeyMetadata"]["KeyManager"] == "AWS"
+
+    # Provisioned: Application Auto Scaling for reads and writes, and the capacity it sets is left alone.
+    provisioned = (*managed, "-e", "dynamodb_billing_mode=PROVISIONED")
+    predicted = run(*provisioned, "--check", "--diff")
+    assert changed(predicted) == 1 and "a real run ensures read and write auto scaling" in predicted.stdout
+    assert changed(run(*provisioned)) == 2
+    autoscaling = emulator.client("application-autoscaling")
+    targets = autoscaling.describe_scalable_targets(ServiceNamespace="dynamodb", ResourceIds=[f"table/corp-dynamodb-managed-{ENVIRONMENT}"])["ScalableTargets"]
+    assert sorted((t["ScalableDimension"], t["MinCapacity"], t["MaxCapacity"]) for t in targets) == [
+        ("dynamodb:table:ReadCapacityUnits", 5, 100),
+        ("dynamodb:table:WriteCapacityUnits", 5, 100),
+    ]
+    dynamodb.update_table(TableName=f"corp-dynamodb-managed-{ENVIRONMENT}", ProvisionedThroughput={"ReadCapacityUnits": 40, "WriteCapacityUnits": 12})
+    assert changed(run(*provisioned)) == 0
     assert changed(run(*managed, "-e", "dynamodb_state=absent")) == 1
 
     assert run("-e", "s3_state=absent", "-e", "s3_force_destroy=true", tags="s3").returncode == 0
+    (ROOT / "outputs" / f"{ENVIRONMENT}.json").unlink()

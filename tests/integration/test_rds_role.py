@@ -64,15 +64,30 @@ def test_rds_quartet_live_instance_secrets_drift_and_absent(emulator):
         assert password not in text
         assert "MasterUserPassword" not in text
 
+    assert db["PerformanceInsightsKMSKeyId"].startswith("arn:aws:kms:")
+
     # The role alone (--tags rds) finds the network and monitoring role by name, and has nothing to do.
     assert changed(run("--tags", "rds")) == 0
+    # A version RDS does not offer in the region is refused before anything changes.
+    unoffered = run("--tags", "rds", "-e", "rds_engine_version=16.11", check=False)
+    assert unoffered.returncode != 0 and "rds_engine_version: PostgreSQL 16.11 is not offered by RDS in us-east-1" in unoffered.stdout
 
-    # Out-of-band change: check mode names it, a normal run repairs it.
-    rds.modify_db_instance(DBInstanceIdentifier=INSTANCE, BackupRetentionPeriod=10, ApplyImmediately=True)
+    # site.yml ended with the compliance report: every control passes or is waived with a reason.
+    report = json.loads((ROOT / "outputs" / f"{ENVIRONMENT}-compliance.json").read_text())
+    assert report["summary"]["FAIL"] == 0 and report["summary"]["PASS"] >= 30
+    controls = {r["control"] for r in report["results"]}
+    assert {"S3.5", "S3.8", "S3.9", "KMS.4", "RDS.3", "RDS.6", "RDS.8", "RDS.11", "SecretsManager.1", "DynamoDB.2", "EC2.2", "EC2.6", "IAM.21"} <= controls
+    assert {r["control"] for r in report["results"] if r["status"] == "WAIVED"} == {"S3.1", "DynamoDB.6"}
+
+    # Out-of-band changes: check mode names them, the compliance job fails on the control, a normal run repairs them.
+    rds.modify_db_instance(DBInstanceIdentifier=INSTANCE, BackupRetentionPeriod=10, DeletionProtection=False, ApplyImmediately=True)
     drift = run("--check", "--diff", "--tags", "rds")
-    assert changed(drift) == 1 and '-    "backup_retention_period": 10' in drift.stdout
+    assert changed(drift) == 1 and '-    "backup_retention_period": 10' in drift.stdout and '-    "deletion_protection": false' in drift.stdout
+    failing = run(playbook="playbooks/verify.yml", check=False)
+    assert failing.returncode != 0 and f"compliance: 1 control(s) fail in {ENVIRONMENT}: RDS.8 {INSTANCE}" in failing.stdout
     assert changed(run("--tags", "rds")) == 1
     assert rds.describe_db_instances(DBInstanceIdentifier=INSTANCE)["DBInstances"][0]["BackupRetentionPeriod"] == 7
+    assert run(playbook="playbooks/verify.yml").returncode == 0
 
     # A static parameter waits for a reboot, reported; the reboot happens only when asked for.
     static = ("-e", '{"rds_parameters": {"shared_preload_libraries": ["pg_stat_statements", "auto_explain"]}}')
@@ -96,3 +111,4 @@ def test_rds_quartet_live_instance_secrets_drift_and_absent(emulator):
 
     destroyed = run("-e", f"corp_destroy_confirmation={ENVIRONMENT}", "-e", "s3_force_destroy=true", playbook="playbooks/destroy.yml")
     assert destroyed.returncode == 0 and not outputs_file.exists()
+    assert not (ROOT / "outputs" / f"{ENVIRONMENT}-compliance.json").exists()

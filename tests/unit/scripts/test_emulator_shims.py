@@ -678,3 +678,10 @@ def test_aws_managed_keys_say_so_and_customer_keys_do_not(shimmed_aws):
     customer = kms.create_key()["KeyMetadata"]["KeyId"]
     kms.create_alias(AliasName="alias/corp-kms-data-local", TargetKeyId=customer)
     assert kms.describe_key(KeyId=customer)["KeyMetadata"]["KeyManager"] == "CUSTOMER"
+
+
+def test_rds_managed_master_secrets_rotate_every_seven_days(shimmed_aws, rds):
+    settings = {"DBInstanceIdentifier": "corp-rds-managed-local", "DBInstanceClass": "db.t4g.micro", "Engine": "postgres", "EngineVersion": "17.6"}
+    created = rds.create_db_instance(**settings, MasterUsername="corpadmin", ManageMasterUserPassword=True, AllocatedStorage=20)["DBInstance"]
+    secret = shimmed_aws("secretsmanager").describe_secret(SecretId=created["MasterUserSecret"]["SecretArn"])
+    assert secret["RotationEnabled"] is True and secret["RotationRules"]["AutomaticallyAfterDays"] == 7

@@ -139,3 +139,11 @@ def test_one_attribute_cannot_have_two_types():
     clash = {**PARAMS, "global_secondary_indexes": [{"name": "by-pk", "hash_key_name": "pk", "hash_key_type": "N"}]}
     with pytest.raises(DynamoDBError, match="attribute pk is typed S and N"):
         create_request(clash, [])
+
+
+def test_autoscaled_capacity_is_left_to_the_scaler_once_provisioned():
+    provisioned = {**PARAMS, "billing_mode": "PROVISIONED", "read_capacity": 5, "write_capacity": 5, "autoscaled_capacity": True}
+    scaled = described(BillingModeSummary={"BillingMode": "PROVISIONED"}, ProvisionedThroughput={"ReadCapacityUnits": 40, "WriteCapacityUnits": 12})
+    assert update_steps(provisioned, settings(scaled))[0] == []
+    # Switching from on-demand still needs the capacities.
+    assert update_steps(provisioned, settings())[0][0][1]["ProvisionedThroughput"] == {"ReadCapacityUnits": 5, "WriteCapacityUnits": 5}

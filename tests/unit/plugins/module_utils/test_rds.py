@@ -179,3 +179,18 @@ def test_unknown_unmodifiable_and_malformed_parameters_fail():
         parameter_changes({"rds.extensions": "b"}, PARAMETERS)
     with pytest.raises(RdsError, match=re.escape("rds.force_ssl is boolean")):
         parameter_changes({"rds.force_ssl": "maybe"}, PARAMETERS)
+
+
+def test_a_lower_major_version_is_refused():
+    with pytest.raises(RdsError, match=re.escape("engine_version 17.6 is a lower major version than 18.1")):
+        modify_request(WANTED, described(EngineVersion="18.1"))
+
+
+def test_the_key_of_a_managed_master_secret_cannot_change():
+    with pytest.raises(RdsError, match="cannot change the key of a master secret it already manages"):
+        modify_request({**WANTED, "master_user_secret_kms_key_id": "arn:aws:kms:ap-south-1:123456789012:key/3333"}, described())
+
+
+def test_an_instance_still_being_created_has_no_port_to_compare():
+    creating = described(DBInstanceStatus="creating", Endpoint=None, DbInstancePort=0)
+    assert modify_request(WANTED, creating)[0] == {}

@@ -151,3 +151,18 @@ def test_absent_turns_protection_off_then_deletes_with_the_final_snapshot(rds):
     module = FakeModule(state="absent", final_snapshot_identifier=f"{IDENTIFIER}-final", disable_deletion_protection=True)
     result = rds_instance.ensure_absent(module, _retrying(client))
     assert result["changed"] and result["final_snapshot_identifier"] == f"{IDENTIFIER}-final"
+
+
+def test_a_wait_that_times_out_names_the_instance_the_state_and_the_option():
+    class Waiter:
+        def wait(self, **kwargs):
+            from botocore.exceptions import WaiterError
+
+            raise WaiterError(name="DBInstanceAvailable", reason="Max attempts exceeded", last_response={"Error": "still creating"})
+
+    class Client:
+        def get_waiter(self, name):
+            return Waiter()
+
+    with pytest.raises(Failed, match=r"DB instance corp-rds-main-prod was not available after 60 s \(wait_timeout\)"):
+        rds_instance.wait_for(FakeModule(), Client(), "db_instance_available", IDENTIFIER)

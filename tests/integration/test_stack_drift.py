@@ -1,0 +1,67 @@
+"""The whole stack on the emulator: out-of-band changes in four services are reported by check mode, exactly,
+and repaired by a normal run."""
+
+import json
+
+from .conftest import ansible_playbook
+from .conftest import changed
+
+ENVIRONMENT = "drifttest"
+
+
+def test_check_mode_reports_exactly_the_drift_and_a_run_repairs_it(emulator):
+    s3, ec2, dynamodb, iam = (emulator.client(s) for s in ("s3", "ec2", "dynamodb", "iam"))
+
+    def run(*extra, playbook="site.yml", check=True):
+        return ansible_playbook(emulator, playbook, "-i", "inventories/local", "-e", f"corp_environment={ENVIRONMENT}", *extra, check=check)
+
+    assert changed(run()) > 0
+    assert changed(run("--check", "--diff")) == 0
+
+    bucket, table = f"corp-s3-securedata-{ENVIRONMENT}", f"corp-dynamodb-main-{ENVIRONMENT}"
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Suspended"})
+    (group,) = ec2.describe_security_groups(Filters=[{"Name": "group-name", "Values": [f"corp-sg-database-{ENVIRONMENT}"]}])["SecurityGroups"]
+    ec2.authorize_security_group_ingress(
+        GroupId=group["GroupId"], IpPermissions=[{"IpProtocol": "tcp", "FromPort": 5432, "ToPort": 5432, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}]
+    )
+    dynamodb.update_continuous_backups(TableName=table, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": False})
+    policy_arn = f"arn:aws:iam::123456789012:policy/corp-iam-dataaccess-{ENVIRONMENT}"
+    policy = iam.get_policy(PolicyArn=policy_arn)["Policy"]
+    document = iam.get_policy_version(PolicyArn=policy_arn, VersionId=policy["DefaultVersionId"])["PolicyVersion"]["Document"]
+    document["Statement"].append({"Sid": "Widened", "Effect": "Allow", "Action": "s3:*", "Resource": "*"})
+    iam.create_policy_version(PolicyArn=policy_arn, PolicyDocument=json.dumps(document), SetAsDefault=True)
+
+    drift = run("--check", "--diff")
+    lines = drift.stdout.splitlines()
+    reported = [next(t for t in reversed(lines[:i]) if t.startswith("TASK")) for i, line in enumerate(lines) if line.startswith("changed:")]
+    # One task per drifted service; the iam role shows its policy diff in a task of its own.
+    assert [task.split(" : ")[1].split(" corp-")[0].rstrip(" *]") for task in reported] == [
+        "Create the database security group",
+        "Report what a real run would change in the data bucket",
+        "Show how the data access policy document changes",
+        "Create the data access policy",
+        "Create or update the table",
+    ]
+    assert "versioning is Suspended, would enable it" in drift.stdout
+    assert "0.0.0.0/0" in drift.stdout
+    assert '-    "point_in_time_recovery": false' in drift.stdout
+    assert '"Sid": "Widened"' in drift.stdout
+
+    repaired = run()
+    lines = repaired.stdout.splitlines()
+    repairs = [next(t for t in reversed(lines[:i]) if t.startswith("TASK")) for i, line in enumerate(lines) if line.startswith("changed:")]
+    assert changed(repaired) == 4, "\n".join(repairs)
+    assert s3.get_bucket_versioning(Bucket=bucket)["Status"] == "Enabled"
+    (group,) = ec2.describe_security_groups(GroupIds=[group["GroupId"]])["SecurityGroups"]
+    assert not [r for p in group["IpPermissions"] for r in p.get("IpRanges", []) if r["CidrIp"] == "0.0.0.0/0"]
+    backups = dynamodb.describe_continuous_backups(TableName=table)["ContinuousBackupsDescription"]
+    assert backups["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"] == "ENABLED"
+    policy = iam.get_policy(PolicyArn=policy_arn)["Policy"]
+    document = iam.get_policy_version(PolicyArn=policy_arn, VersionId=policy["DefaultVersionId"])["PolicyVersion"]["Document"]
+    assert "Widened" not in json.dumps(document)
+    assert changed(run("--check")) == 0
+
+    destroyed = run("-e", f"corp_destroy_confirmation={ENVIRONMENT}", "-e", "s3_force_destroy=true", playbook="playbooks/destroy.yml")
+    assert destroyed.returncode == 0
+    again = run("-e", f"corp_destroy_confirmation={ENVIRONMENT}", "-e", "s3_force_destroy=true", playbook="playbooks/destroy.yml")
+    assert changed(again) == 0

@@ -1,0 +1,139 @@
+"""Security Hub controls over the stack's live state: which pass, which fail and why, and waivers."""
+
+import json
+
+from ansible_collections.corp.infra.plugins.module_utils.compliance import evaluate
+from ansible_collections.corp.infra.plugins.module_utils.compliance import summary
+from ansible_collections.corp.infra.plugins.module_utils.compliance import summary_lines
+
+BLOCKED = dict.fromkeys(("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets"), True)
+TLS_ONLY = {
+    "Statement": [
+        {"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*", "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
+    ]
+}
+
+
+def good_state():
+    bucket = {"public_access_block": BLOCKED, "policy": json.dumps(TLS_ONLY), "ownership": "BucketOwnerEnforced", "versioning": "Enabled"}
+    return {
+        "s3": {
+            "account_public_access_block": BLOCKED,
+            "buckets": {
+                "corp-s3-securedata-prod": bucket
+                | {
+                    "role": "data",
+                    "logging": {"TargetBucket": "corp-s3-accesslogs-prod"},
+                    "lifecycle": [{"ID": "x"}],
+                    "encryption": {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms"}},
+                },
+                "corp-s3-accesslogs-prod": bucket | {"role": "logs"},
+            },
+        },
+        "kms": {"arn:aws:kms:ap-south-1:1:key/k": {"rotation": True}},
+        "rds": {
+            "corp-rds-main-prod": {
+                "PubliclyAccessible": False,
+                "StorageEncrypted": True,
+                "MultiAZ": True,
+                "MonitoringInterval": 60,
+                "MonitoringRoleArn": "arn:aws:iam::1:role/m",
+                "DeletionProtection": True,
+                "EnabledCloudwatchLogsExports": ["postgresql", "upgrade"],
+                "IAMDatabaseAuthenticationEnabled": True,
+                "BackupRetentionPeriod": 14,
+                "AutoMinorVersionUpgrade": True,
+                "CopyTagsToSnapshot": True,
+            }
+        },
+        "secrets": {"arn:aws:secretsmanager:ap-south-1:1:secret:rds!db": {"RotationEnabled": True}},
+        "dynamodb": {"corp-dynamodb-main-prod": {"billing_mode": "PAY_PER_REQUEST", "pitr": "ENABLED", "deletion_protection": True}},
+        "ec2": {"vpc-1": {"default_security_group": {"IpPermissions": [], "IpPermissionsEgress": []}, "flow_logs": [{"FlowLogId": "fl-1"}]}},
+        "iam": {"arn:aws:iam::1:policy/p": {"Statement": [{"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": "arn:aws:s3:::b/*"}]}},
+    }
+
+
+def failures(state, waivers=None):
+    return {(r["control"], r["resource"]): r["reason"] for r in evaluate(state, waivers) if r["status"] != "PASS"}
+
+
+def test_the_stack_as_built_passes_every_control():
+    results = evaluate(good_state())
+    assert summary(results) == {"PASS": len(results), "FAIL": 0, "WAIVED": 0}
+    assert {r["control"] for r in results} >= {
+        "S3.1", "S3.2", "S3.3", "S3.5", "S3.8", "S3.9", "S3.12", "S3.13", "S3.14", "S3.17", "KMS.4", "RDS.2", "RDS.3", "RDS.5", "RDS.6",
+        "RDS.8", "RDS.9", "RDS.10", "RDS.11", "RDS.13", "RDS.17", "SecretsManager.1", "DynamoDB.1", "DynamoDB.2", "DynamoDB.6",
+        "EC2.2", "EC2.6", "IAM.1", "IAM.21",
+    }  # fmt: skip
+
+
+def test_drifted_settings_fail_their_controls_with_a_reason():
+    state = good_state()
+    data = state["s3"]["buckets"]["corp-s3-securedata-prod"]
+    data["versioning"] = "Suspended"
+    data["policy"] = json.dumps({"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "*"}]})
+    state["dynamodb"]["corp-dynamodb-main-prod"]["pitr"] = "DISABLED"
+    state["ec2"]["vpc-1"]["default_security_group"]["IpPermissions"] = [{"IpProtocol": "-1"}]
+    state["rds"]["corp-rds-main-prod"]["BackupRetentionPeriod"] = 3
+    assert failures(state) == {
+        ("S3.2", "corp-s3-securedata-prod"): "public read possible: s3:GetObject",
+        ("S3.5", "corp-s3-securedata-prod"): "no Deny for aws:SecureTransport false",
+        ("S3.14", "corp-s3-securedata-prod"): "versioning is Suspended",
+        ("DynamoDB.2", "corp-dynamodb-main-prod"): "point-in-time recovery off",
+        ("EC2.2", "vpc-1 default security group"): "1 rule(s)",
+        ("RDS.11", "corp-rds-main-prod"): "automated backups kept 3 days, fewer than 7",
+    }
+
+
+def test_a_conditioned_public_statement_is_not_public_access():
+    state = good_state()
+    state["s3"]["buckets"]["corp-s3-securedata-prod"]["policy"] = {
+        "Statement": TLS_ONLY["Statement"]
+        + [
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": "*"},
+                "Action": "s3:GetObject",
+                "Resource": "*",
+                "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-1"}},
+            }
+        ]
+    }
+    assert failures(state) == {}
+
+
+def test_admin_and_service_wildcard_policies_fail_iam_controls():
+    state = good_state()
+    state["iam"]["arn:aws:iam::1:policy/p"] = {"Statement": {"Effect": "Allow", "Action": ["*", "kms:*"], "Resource": "*"}}
+    assert failures(state) == {
+        ("IAM.1", "arn:aws:iam::1:policy/p"): "grants full administrative privileges",
+        ("IAM.21", "arn:aws:iam::1:policy/p"): "wildcard actions: kms:*",
+    }
+
+
+def test_missing_resources_fail_and_waivers_say_why():
+    state = good_state()
+    state["rds"]["corp-rds-main-prod"] = None
+    state["s3"]["account_public_access_block"] = None
+    results = evaluate(state, {"S3.1": "account-level setting outside the stack"})
+    waived = [r for r in results if r["status"] == "WAIVED"]
+    assert [(r["control"], r["reason"]) for r in waived] == [
+        ("S3.1", "account-level Block Public Access is off: BlockPublicAcls, IgnorePublicAcls, BlockPublicPolicy, RestrictPublicBuckets "
+         "(waived: account-level setting outside the stack)")
+    ]  # fmt: skip
+    assert [(r["control"], r["reason"]) for r in results if r["status"] == "FAIL"] == [("RDS.3", "DB instance not found")]
+
+
+def test_provisioned_tables_need_auto_scaling():
+    state = good_state()
+    state["dynamodb"]["corp-dynamodb-main-prod"].update(billing_mode="PROVISIONED", autoscaling=False)
+    assert failures(state) == {("DynamoDB.1", "corp-dynamodb-main-prod"): "provisioned capacity without auto scaling"}
+
+
+def test_summary_lines_count_per_service_then_list_what_did_not_pass():
+    state = good_state()
+    state["kms"]["arn:aws:kms:ap-south-1:1:key/k"]["rotation"] = False
+    lines = summary_lines(evaluate(state))
+    assert lines[0].split() == ["service", "pass", "fail", "waived"]
+    assert "KMS                 0    1      0" in lines
+    assert lines[-1] == "FAIL KMS.4 arn:aws:kms:ap-south-1:1:key/k: automatic key rotation off"
