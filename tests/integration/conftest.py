@@ -84,11 +84,12 @@ def emulator():
     emulator_command("stop", port)
 
 
-def ansible_playbook(emulator: Emulator, *args: str, check: bool = False) -> subprocess.CompletedProcess:
+def ansible_playbook(emulator: Emulator, *args: str, check: bool = False, endpoint: str | None = None) -> subprocess.CompletedProcess:
+    """Run ansible-playbook against the emulator (or ``endpoint``, e.g. a fault proxy in front of it)."""
     result = subprocess.run(
         [str(BIN / "ansible-playbook"), *args],
         cwd=ROOT,
-        env=emulator.env(),
+        env=emulator.env() | ({"AWS_ENDPOINT_URL": endpoint} if endpoint else {}),
         capture_output=True,
         text=True,
         timeout=600,

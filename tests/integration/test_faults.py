@@ -1,0 +1,72 @@
+"""Faults: the stack converges through a proxy that throttles a fifth of the AWS requests, creates nothing twice,
+and reports nothing misleading."""
+
+import json
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from .conftest import ROOT
+from .conftest import ansible_playbook
+from .conftest import changed
+from .conftest import free_port
+
+ENVIRONMENT = "faulttest"
+
+
+@pytest.fixture
+def throttling_proxy(emulator):
+    port = free_port()
+    command = [sys.executable, "-m", "corp_emulator.faults", "--listen", str(port), "--upstream", emulator.endpoint, "--throttle-rate", "0.2", "--seed", "11"]
+    process = subprocess.Popen(command, cwd=ROOT / "scripts", stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    endpoint = f"http://127.0.0.1:{port}"
+    for _attempt in range(50):
+        try:
+            urllib.request.urlopen(f"{endpoint}/_faults", timeout=1).close()
+            break
+        except OSError:
+            time.sleep(0.1)
+    yield endpoint
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def counts(endpoint):
+    with urllib.request.urlopen(f"{endpoint}/_faults") as response:
+        return json.load(response)
+
+
+def test_the_stack_converges_through_throttling_without_duplicates(emulator, throttling_proxy):
+    def run():
+        args = ["site.yml", "-i", "inventories/local", "-e", f"corp_environment={ENVIRONMENT}", "--tags", "network,s3,dynamodb"]
+        return ansible_playbook(emulator, *args, check=True, endpoint=throttling_proxy)
+
+    first = run()
+    faults = counts(throttling_proxy)
+    assert faults["throttled"] >= 0.15 * (faults["throttled"] + faults["forwarded"]) and faults["throttled"] >= 20
+    assert changed(first) > 0 and "Rate exceeded" not in first.stdout + first.stderr and "fatal" not in first.stdout
+    assert changed(run()) == 0
+
+    # Count through the emulator directly: one of everything.
+    ec2, s3, kms, dynamodb = (emulator.client(s) for s in ("ec2", "s3", "kms", "dynamodb"))
+    owned = [{"Name": "tag:Environment", "Values": [ENVIRONMENT]}, {"Name": "tag:ManagedBy", "Values": ["corp.infra"]}]
+    (vpc,) = ec2.describe_vpcs(Filters=owned)["Vpcs"]
+    assert len(ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc["VpcId"]]}])["Subnets"]) == 2
+    groups = ec2.describe_security_groups(Filters=[{"Name": "vpc-id", "Values": [vpc["VpcId"]]}])["SecurityGroups"]
+    assert sorted(g["GroupName"] for g in groups) == ["corp-sg-database-faulttest", "default"]
+    assert len(ec2.describe_flow_logs(Filters=[{"Name": "resource-id", "Values": [vpc["VpcId"]]}])["FlowLogs"]) == 1
+    assert len(ec2.describe_vpc_endpoints(Filters=[{"Name": "vpc-id", "Values": [vpc["VpcId"]]}])["VpcEndpoints"]) == 2
+    assert sorted(b["Name"] for b in s3.list_buckets()["Buckets"] if b["Name"].endswith(ENVIRONMENT)) == [
+        "corp-s3-accesslogs-faulttest",
+        "corp-s3-securedata-faulttest",
+    ]
+    stack_keys = [
+        k["KeyId"]
+        for k in kms.list_keys()["Keys"]
+        if {"TagKey": "Environment", "TagValue": ENVIRONMENT} in kms.list_resource_tags(KeyId=k["KeyId"]).get("Tags", [])
+    ]
+    assert len(stack_keys) == 1
+    assert [t for t in dynamodb.list_tables()["TableNames"] if t.endswith(ENVIRONMENT)] == ["corp-dynamodb-main-faulttest"]
