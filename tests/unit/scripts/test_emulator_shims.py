@@ -223,7 +223,7 @@ def _instance(rds, name="corp-rds-main-local", **extra):
         "Engine": "postgres",
         "EngineVersion": "17.6",
         "MasterUsername": "corp_admin",
-        "MasterUserPassword": "not-a-real-password-1",
+        "ManageMasterUserPassword": True,  # as the stack creates them: no password anywhere
         "AllocatedStorage": 20,
         "StorageType": "gp3",
     }
