@@ -266,14 +266,23 @@ def read_settings(module, client, table):
     return current_settings(table, pitr, ttl, key_is_aws_managed(module, table))
 
 
-def result_of(module, client, table):
+def result_of(table, settings):
     return dict(
         exists=True,
         table_arn=table["TableArn"],
         stream_arn=table.get("LatestStreamArn", "") if (table.get("StreamSpecification") or {}).get("StreamEnabled") else "",
         table_status=table.get("TableStatus"),
-        settings=read_settings(module, client, table),
+        settings=settings,
     )
+
+
+def apply_and_reread(module, client, table, steps, settings):
+    """Apply ``steps``; the table and its settings as they are now (read again only when something changed)."""
+    if not steps or module.check_mode:
+        return table, settings
+    apply_steps(module, client, table["TableName"], steps)
+    table = describe(client, table["TableName"])
+    return table, read_settings(module, client, table)
 
 
 def apply_steps(module, client, name, steps):
@@ -315,20 +324,20 @@ def ensure_present(module, client):
         wait_for(module, client, "table_exists", name)
         table = describe(client, name)
         # Point-in-time recovery and TTL have their own APIs, usable once the table is ACTIVE.
-        steps, _before, _after = update_steps(params, read_settings(module, client, table))
-        apply_steps(module, client, name, [step for step in steps if step[0] != "update_table"])
-        return dict(changed=True, diff=dict(before={}, after=after), **result_of(module, client, describe(client, name)))
+        settings = read_settings(module, client, table)
+        steps = [step for step in update_steps(params, settings)[0] if step[0] != "update_table"]
+        table, settings = apply_and_reread(module, client, table, steps, settings)
+        return dict(changed=True, diff=dict(before={}, after=after), **result_of(table, settings))
 
     if table.get("TableStatus") != "ACTIVE" and not module.check_mode:
         wait_for(module, client, "table_exists", name)
         table = describe(client, name)
-    steps, before, after = update_steps(params, read_settings(module, client, table))
+    settings = read_settings(module, client, table)
+    steps, before, after = update_steps(params, settings)
     tag_before, tag_after = update_tags(module, client, table)
-    if steps and not module.check_mode:
-        apply_steps(module, client, name, steps)
-        table = describe(client, name)
+    table, settings = apply_and_reread(module, client, table, steps, settings)
     changed = bool(steps or tag_after)
-    return dict(changed=changed, diff=dict(before=before | tag_before, after=after | tag_after), **result_of(module, client, table))
+    return dict(changed=changed, diff=dict(before=before | tag_before, after=after | tag_after), **result_of(table, settings))
 
 
 def ensure_absent(module, client):
