@@ -4,9 +4,20 @@ service's protocol uses, and forwards the rest unchanged.
     python -m corp_emulator.faults --listen 5201 --upstream http://127.0.0.1:5200 --throttle-rate 0.2 --seed 7
 
 Point AWS_ENDPOINT_URL at the proxy. It also serves requests in absolute form (botocore sends S3 Control calls
-through it as an HTTP proxy, see docs/emulator.md). ``GET /_faults`` returns {"forwarded": N, "throttled": N}.
-The error shapes are those botocore retries as throttling (botocore/data/_retry.json) and the services document:
-JSON protocol ``ThrottlingException``, query protocol ``Throttling``, EC2 ``RequestLimitExceeded``, S3 ``SlowDown``.
+through it as an HTTP proxy, see docs/emulator.md). ``GET /_faults`` returns the counts ({"forwarded": N,
+"throttled": N, "failed": N}) and whether the proxy hangs. The error shapes are those botocore retries as throttling
+(botocore/data/_retry.json) and the services document: JSON protocol ``ThrottlingException``, query protocol
+``Throttling``, EC2 ``RequestLimitExceeded``, S3 ``SlowDown``.
+
+Two more faults, switched on at run time by the tests (``POST``, parameters in the query string):
+
+- ``/_faults/hang?after=CreateKey``: forward the next CreateKey, then answer neither it nor anything after it, as
+  if the controller died the moment AWS acted. The test then kills the run and posts ``/_faults/release``.
+- ``/_faults/fail?action=CreateTable&code=AccessDeniedException&status=400``: answer every CreateTable with that
+  AWS error (a permission or quota refusal) until ``/_faults/release``.
+
+An action is the API operation name: the ``X-Amz-Target`` operation (JSON protocol), the ``Action`` parameter (query
+protocol) or, for S3, ``CreateBucket`` (a PUT on a bucket with no subresource).
 """
 
 from __future__ import annotations
@@ -22,26 +33,52 @@ import urllib.parse
 from http.server import BaseHTTPRequestHandler
 from http.server import ThreadingHTTPServer
 from typing import Any
+from xml.sax.saxutils import escape as xml_escape
 
 _SERVICE = re.compile(r"Credential=[^/]+/[^/]+/[^/]+/([^/]+)/aws4_request")
 _HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer", "upgrade"}
 
 
+def error_response(service: str, json_protocol: bool, status: int, code: str, message: str) -> tuple[int, str, bytes]:
+    """(status, content type, body) of the AWS error ``code`` in the protocol ``service`` speaks."""
+    if json_protocol:
+        return status, "application/x-amz-json-1.0", json.dumps({"__type": code, "message": message}).encode()
+    code_xml, message_xml = (xml_escape(text).encode() for text in (code, message))
+    if service == "s3":
+        return status, "application/xml", b"<Error><Code>" + code_xml + b"</Code><Message>" + message_xml + b"</Message></Error>"
+    if service == "ec2":
+        body = b"<Response><Errors><Error><Code>" + code_xml + b"</Code><Message>" + message_xml + b"</Message></Error></Errors>"
+        return status, "text/xml", body + b"<RequestID>fault</RequestID></Response>"
+    body = b"<ErrorResponse><Error><Type>Sender</Type><Code>" + code_xml + b"</Code><Message>" + message_xml + b"</Message></Error>"
+    return status, "text/xml", body + b"<RequestId>fault</RequestId></ErrorResponse>"
+
+
 def throttle_response(service: str, json_protocol: bool) -> tuple[int, str, bytes]:
     """(status, content type, body) of the throttling error ``service`` answers with."""
     if json_protocol:
-        return 400, "application/x-amz-json-1.0", json.dumps({"__type": "ThrottlingException", "message": "Rate exceeded"}).encode()
+        return error_response(service, json_protocol, 400, "ThrottlingException", "Rate exceeded")
     if service == "s3":
-        return 503, "application/xml", b"<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>"
+        return error_response(service, json_protocol, 503, "SlowDown", "Please reduce your request rate.")
     if service == "ec2":
-        body = (
-            b"<Response><Errors><Error><Code>RequestLimitExceeded</Code><Message>Request limit exceeded.</Message></Error></Errors>"
-            b"<RequestID>fault</RequestID></Response>"
-        )
-        return 503, "text/xml", body
-    body = b"<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error><RequestId>fault</RequestId>"
-    body += b"</ErrorResponse>"
-    return 400, "text/xml", body
+        return error_response(service, json_protocol, 503, "RequestLimitExceeded", "Request limit exceeded.")
+    return error_response(service, json_protocol, 400, "Throttling", "Rate exceeded")
+
+
+def action_of(method: str, path: str, headers: Any, body: bytes) -> str:
+    """The API operation a request calls ('' when this proxy cannot tell)."""
+    target = headers.get("X-Amz-Target")
+    if target:
+        return target.rsplit(".", 1)[-1]
+    split = urllib.parse.urlsplit(path)
+    params = urllib.parse.parse_qs(split.query, keep_blank_values=True)
+    if "form-urlencoded" in (headers.get("Content-Type") or ""):
+        params.update(urllib.parse.parse_qs(body.decode(errors="replace")))
+    if "Action" in params:
+        return params["Action"][0]
+    found = _SERVICE.search(headers.get("Authorization", ""))
+    if found and found.group(1) == "s3" and method == "PUT" and not split.query and split.path.strip("/").count("/") == 0:
+        return "CreateBucket"
+    return ""
 
 
 class FaultProxy(ThreadingHTTPServer):
@@ -54,7 +91,30 @@ class FaultProxy(ThreadingHTTPServer):
         self.throttle_rate = throttle_rate
         self.random = random.Random(seed)
         self.lock = threading.Lock()
-        self.counts = {"forwarded": 0, "throttled": 0}
+        self.counts = {"forwarded": 0, "throttled": 0, "failed": 0}
+        self.hang_after = ""  # the action after which the proxy stops answering
+        self.hung = threading.Event()
+        self.released = threading.Event()
+        self.failures: dict[str, tuple[int, str]] = {}  # action: (status, code)
+
+    def control(self, command: str, params: dict[str, str]) -> None:
+        """Switch a fault on or off (the /_faults/<command> endpoints)."""
+        with self.lock:
+            if command == "hang":
+                self.hang_after, self.released = params["after"], threading.Event()
+                self.hung.clear()
+            elif command == "fail":
+                self.failures[params["action"]] = (int(params.get("status", "400")), params["code"])
+            elif command == "release":
+                self.hang_after, self.failures = "", {}
+                self.released.set()
+                self.hung.clear()
+            else:
+                raise KeyError(command)
+
+    def status(self) -> dict[str, Any]:
+        with self.lock:
+            return dict(self.counts, hung=self.hung.is_set(), hang_after=self.hang_after, failing=sorted(self.failures))
 
     def should_throttle(self) -> bool:
         with self.lock:
@@ -83,13 +143,23 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         if path.startswith("/_faults"):
-            with self.server.lock:
-                counts = dict(self.server.counts)
-            self._reply(200, "application/json", json.dumps(counts).encode())
+            self._control(path)
             return
-        if not path.startswith("/_corp/") and self.server.should_throttle():
-            found = _SERVICE.search(self.headers.get("Authorization", ""))
-            self._reply(*throttle_response(found.group(1) if found else "", "X-Amz-Target" in self.headers))
+        proxy = self.server
+        if proxy.hung.is_set():
+            self._hang()
+            return
+        action = action_of(self.command, path, self.headers, body)
+        found = _SERVICE.search(self.headers.get("Authorization", ""))
+        service, json_protocol = (found.group(1) if found else ""), "X-Amz-Target" in self.headers
+        if action in proxy.failures:
+            with proxy.lock:
+                proxy.counts["failed"] += 1
+            status, code = proxy.failures[action]
+            self._reply(*error_response(service, json_protocol, status, code, f"injected by corp_emulator.faults for {action}"))
+            return
+        if not path.startswith("/_corp/") and proxy.should_throttle():
+            self._reply(*throttle_response(service, json_protocol))
             return
         headers = {k: v for k, v in self.headers.items() if k.lower() not in _HOP_BY_HOP}
         connection = http.client.HTTPConnection(*self.server.upstream, timeout=120)
@@ -97,6 +167,10 @@ class _Handler(BaseHTTPRequestHandler):
             connection.request(self.command, path, body=body, headers=headers)
             response = connection.getresponse()
             data = response.read()
+            if action and action == proxy.hang_after and not proxy.hung.is_set():
+                proxy.hung.set()  # AWS has acted; the caller never hears it
+                self._hang()
+                return
             self.send_response(response.status)
             for key, value in response.getheaders():
                 if key.lower() not in _HOP_BY_HOP and key.lower() != "content-length":
@@ -106,6 +180,23 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(data)
         finally:
             connection.close()
+
+    def _hang(self) -> None:
+        """Answer nothing until the test releases the proxy, then drop the connection."""
+        self.server.released.wait(timeout=600)
+        self.close_connection = True
+
+    def _control(self, path: str) -> None:
+        split = urllib.parse.urlsplit(path)
+        command = split.path.removeprefix("/_faults").strip("/")
+        if command:
+            params = {key: values[0] for key, values in urllib.parse.parse_qs(split.query).items()}
+            try:
+                self.server.control(command, params)
+            except KeyError as missing:
+                self._reply(400, "application/json", json.dumps({"error": f"missing or unknown {missing}"}).encode())
+                return
+        self._reply(200, "application/json", json.dumps(self.server.status()).encode())
 
     do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = do_PATCH = _handle
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
 import socket
 import subprocess
 import sys
+import time
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -98,3 +101,32 @@ def ansible_playbook(emulator: Emulator, *args: str, check: bool = False, endpoi
     if check:
         assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
     return result
+
+
+@contextlib.contextmanager
+def fault_proxy(emulator: Emulator, *options: str):
+    """Run corp_emulator.faults in front of ``emulator`` (``options``: its command line, e.g. --throttle-rate 0.2)
+    and yield its endpoint."""
+    port = free_port()
+    command = [sys.executable, "-m", "corp_emulator.faults", "--listen", str(port), "--upstream", emulator.endpoint, *options]
+    process = subprocess.Popen(command, cwd=ROOT / "scripts", stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    endpoint = f"http://127.0.0.1:{port}"
+    try:
+        for _attempt in range(50):
+            try:
+                urllib.request.urlopen(f"{endpoint}/_faults", timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        yield endpoint
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def faults(endpoint: str, command: str = "", **params: str | int) -> dict:
+    """The proxy's counts and state (no command), or switch a fault: faults(proxy, "fail", action=..., code=...)."""
+    query = urllib.parse.urlencode(params)
+    request = urllib.request.Request(f"{endpoint}/_faults/{command}?{query}", method="POST" if command else "GET")
+    with urllib.request.urlopen(request, timeout=5) as response:
+        return json.load(response)

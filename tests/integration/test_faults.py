@@ -1,42 +1,20 @@
 """Faults: the stack converges through a proxy that throttles a fifth of the AWS requests, creates nothing twice,
 and reports nothing misleading."""
 
-import json
-import subprocess
-import sys
-import time
-import urllib.request
-
 import pytest
 
-from .conftest import ROOT
 from .conftest import ansible_playbook
 from .conftest import changed
-from .conftest import free_port
+from .conftest import fault_proxy
+from .conftest import faults
 
 ENVIRONMENT = "faulttest"
 
 
 @pytest.fixture
 def throttling_proxy(emulator):
-    port = free_port()
-    command = [sys.executable, "-m", "corp_emulator.faults", "--listen", str(port), "--upstream", emulator.endpoint, "--throttle-rate", "0.2", "--seed", "11"]
-    process = subprocess.Popen(command, cwd=ROOT / "scripts", stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    endpoint = f"http://127.0.0.1:{port}"
-    for _attempt in range(50):
-        try:
-            urllib.request.urlopen(f"{endpoint}/_faults", timeout=1).close()
-            break
-        except OSError:
-            time.sleep(0.1)
-    yield endpoint
-    process.terminate()
-    process.wait(timeout=10)
-
-
-def counts(endpoint):
-    with urllib.request.urlopen(f"{endpoint}/_faults") as response:
-        return json.load(response)
+    with fault_proxy(emulator, "--throttle-rate", "0.2", "--seed", "11") as endpoint:
+        yield endpoint
 
 
 def test_the_stack_converges_through_throttling_without_duplicates(emulator, throttling_proxy):
@@ -45,8 +23,8 @@ def test_the_stack_converges_through_throttling_without_duplicates(emulator, thr
         return ansible_playbook(emulator, *args, check=True, endpoint=throttling_proxy)
 
     first = run()
-    faults = counts(throttling_proxy)
-    assert faults["throttled"] >= 0.15 * (faults["throttled"] + faults["forwarded"]) and faults["throttled"] >= 20
+    counts = faults(throttling_proxy)
+    assert counts["throttled"] >= 0.15 * (counts["throttled"] + counts["forwarded"]) and counts["throttled"] >= 20
     assert changed(first) > 0 and "Rate exceeded" not in first.stdout + first.stderr and "fatal" not in first.stdout
     assert changed(run()) == 0
 

@@ -2,6 +2,7 @@
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -45,3 +46,43 @@ def test_good_input_reaches_aws(emulator):
     emulator.reset()
     ansible_playbook(emulator, "site.yml", "-i", "inventories/local", "--tags", "outputs", check=True)
     assert emulator.requests()["total"] > 0
+
+
+# The same rules hold wherever the bad value comes from: an inventory's group_vars, or the vars a user's own
+# playbook gives one of the roles (preflight runs as each role's dependency, before its first AWS request).
+ENTRY_POINT_CASES = [
+    c
+    for c in BAD_INPUTS
+    if c["id"] in {"hard-coded-db-password", "kms-wildcard-resource", "wildcard-principal", "public-database-ingress", "dynamodb-alias-not-arn"}
+]
+ROLE_OF_PREFIX = {"rds": "rds", "iam": "iam", "s3": "s3", "network": "network", "dynamodb": "dynamodb"}
+
+
+def _assert_refused_before_aws(emulator, result, case):
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output[-3000:]
+    message = _failure_message(output)
+    assert case["expect"] in message and "\n" not in message and message.startswith("preflight: "), message
+    assert emulator.requests()["total"] == 0, emulator.requests()
+
+
+@pytest.mark.parametrize("case", ENTRY_POINT_CASES, ids=[c["id"] for c in ENTRY_POINT_CASES])
+def test_bad_inventory_vars_are_refused_before_any_aws_request(emulator, tmp_path, case):
+    inventory = tmp_path / "inventory"
+    shutil.copytree(ROOT / "inventories" / "local", inventory)
+    (inventory / "group_vars" / "all" / "zz-team.yml").write_text(yaml.safe_dump(case["vars"]))
+    emulator.reset()
+    _assert_refused_before_aws(emulator, ansible_playbook(emulator, "site.yml", "-i", str(inventory)), case)
+
+
+@pytest.mark.parametrize("case", ENTRY_POINT_CASES, ids=[c["id"] for c in ENTRY_POINT_CASES])
+def test_bad_role_vars_are_refused_before_any_aws_request(emulator, tmp_path, case):
+    (variable,) = case["vars"]
+    role = variable.split("_", 1)[0]
+    assert (ROOT / "roles" / role).is_dir(), variable
+    playbook = tmp_path / "team.yml"
+    play = {"name": "A team's own play", "hosts": "all", "gather_facts": False}
+    play["tasks"] = [{"name": f"Use corp.infra.{role}", "ansible.builtin.import_role": {"name": f"corp.infra.{role}"}, "vars": case["vars"]}]
+    playbook.write_text(yaml.safe_dump([play], sort_keys=False))
+    emulator.reset()
+    _assert_refused_before_aws(emulator, ansible_playbook(emulator, str(playbook), "-i", "inventories/local"), case)

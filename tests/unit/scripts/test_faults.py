@@ -20,3 +20,52 @@ def test_every_protocol_gets_a_throttling_error_botocore_retries(service, json_p
             return code
 
     assert ThrottledRetryableChecker().is_retryable(Context())
+
+
+def _sent_request(service, operation, **params):
+    """The HTTP request botocore sends for ``operation``, captured before it leaves the process."""
+    import boto3
+
+    client = boto3.client(service, region_name="us-east-1", endpoint_url="http://127.0.0.1:9", aws_access_key_id="k", aws_secret_access_key="s")
+    sent = {}
+
+    def capture(request, **_kwargs):
+        sent.update(method=request.method, url=request.url, headers=request.headers, body=request.body or b"")
+        raise StopIteration
+
+    client.meta.events.register("before-send", capture)
+    with pytest.raises(StopIteration):
+        getattr(client, operation)(**params)
+    body = sent["body"].read() if hasattr(sent["body"], "read") else sent["body"]
+    body = body if isinstance(body, bytes) else body.encode()
+    headers = {key: value.decode() if isinstance(value, bytes) else value for key, value in sent["headers"].items()}
+    return sent["method"], sent["url"].split("127.0.0.1:9", 1)[1], headers, body
+
+
+@pytest.mark.parametrize(
+    ("service", "operation", "params", "action"),
+    [
+        ("kms", "create_key", {}, "CreateKey"),
+        ("dynamodb", "describe_table", {"TableName": "t"}, "DescribeTable"),
+        ("ec2", "create_vpc", {"CidrBlock": "10.0.0.0/16"}, "CreateVpc"),
+        ("rds", "describe_db_instances", {}, "DescribeDBInstances"),
+        ("iam", "create_role", {"RoleName": "r", "AssumeRolePolicyDocument": "{}"}, "CreateRole"),
+        ("s3", "create_bucket", {"Bucket": "corp-s3-data-dev"}, "CreateBucket"),
+        ("s3", "put_bucket_versioning", {"Bucket": "corp-s3-data-dev", "VersioningConfiguration": {"Status": "Enabled"}}, ""),
+        ("s3", "put_object", {"Bucket": "corp-s3-data-dev", "Key": "k", "Body": b"x"}, ""),
+    ],
+)
+def test_the_proxy_names_the_operation_botocore_calls(service, operation, params, action):
+    from corp_emulator.faults import action_of
+
+    assert action_of(*_sent_request(service, operation, **params)) == action
+
+
+@pytest.mark.parametrize(("service", "json_protocol", "protocol"), CASES)
+def test_an_injected_error_reaches_the_caller_as_that_aws_error(service, json_protocol, protocol):
+    from corp_emulator.faults import error_response
+
+    status, content_type, body = error_response(service, json_protocol, 403, "AccessDenied", "not <allowed> & logged")
+    parsed = parsers.create_parser(protocol).parse({"status_code": status, "headers": {"content-type": content_type}, "body": body}, None)
+    assert parsed["Error"]["Code"] == "AccessDenied"
+    assert parsed["Error"]["Message"] == "not <allowed> & logged"
