@@ -86,3 +86,11 @@ def test_bad_role_vars_are_refused_before_any_aws_request(emulator, tmp_path, ca
     playbook.write_text(yaml.safe_dump([play], sort_keys=False))
     emulator.reset()
     _assert_refused_before_aws(emulator, ansible_playbook(emulator, str(playbook), "-i", "inventories/local"), case)
+
+
+@pytest.mark.parametrize("playbook", ["playbooks/verify.yml", "playbooks/destroy.yml"])
+def test_the_other_playbooks_refuse_bad_input_before_any_aws_request(emulator, playbook):
+    (case,) = [c for c in BAD_INPUTS if c["id"] == "public-database-ingress"]
+    extra = json.dumps(case["vars"] | {"corp_destroy_confirmation": "local"})
+    emulator.reset()
+    _assert_refused_before_aws(emulator, ansible_playbook(emulator, playbook, "-i", "inventories/local", "-e", extra), case)
