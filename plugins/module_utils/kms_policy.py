@@ -49,6 +49,28 @@ ACTIONS = {
 # Actions that carry no encryption context but that a client of the service calls on the key.
 CONTEXT_FREE_ACTIONS = {"dynamodb": ["kms:DescribeKey"]}
 
+# The options of corp.infra.kms_context_policy, for the module and for its action plugin (which builds the policy on
+# the controller, without starting a module process).
+ARGUMENT_SPEC = {
+    "argument_spec": dict(
+        service=dict(type="str", required=True, choices=list(SERVICES)),
+        key_arn=dict(type="str", required=True, no_log=False),
+        access=dict(type="list", elements="str", required=True, choices=list(ACCESS)),
+        bucket_name=dict(type="str"),
+        bucket_key_enabled=dict(type="bool", default=True),
+        object_prefix=dict(type="str"),
+        table_name=dict(type="str"),
+        secret_arn=dict(type="str", no_log=False),
+        db_resource_id=dict(type="str"),
+    ),
+    "required_if": [
+        ("service", "s3", ["bucket_name"]),
+        ("service", "dynamodb", ["table_name"]),
+        ("service", "secretsmanager", ["secret_arn"]),
+        ("service", "rds", ["db_resource_id"]),
+    ],
+}
+
 
 class PolicyError(ValueError):
     """A request that cannot be turned into a least-privilege policy; the message names the option."""

@@ -23,6 +23,34 @@ from typing import Any
 from ansible_collections.corp.infra.plugins.module_utils.condition_keys import unsupported_actions
 from ansible_collections.corp.infra.plugins.module_utils.kms_policy import PolicyError
 
+# The options of corp.infra.tag_conditioned_policy, for the module and for its action plugin.
+ARGUMENT_SPEC = {
+    "argument_spec": dict(
+        service=dict(type="str", required=True, choices=["s3", "dynamodb"]),
+        tag_key=dict(type="str", default="Environment", no_log=False),
+        tag_value=dict(type="str", required=True),
+        access=dict(type="list", elements="str", default=[]),
+        requests=dict(
+            type="list",
+            elements="dict",
+            default=[],
+            options=dict(
+                actions=dict(type="list", elements="str", required=True),
+                condition=dict(type="str", choices=["existing_object_tag", "request_object_tag", "prefix", "key_prefix"]),
+            ),
+        ),
+        bucket_name=dict(type="str"),
+        prefix=dict(type="str"),
+        partition=dict(type="str", default="aws"),
+        table_name=dict(type="str"),
+        region=dict(type="str"),
+        account_id=dict(type="str"),
+        index_names=dict(type="list", elements="str", default=[]),
+        leading_keys=dict(type="list", elements="str", default=[], no_log=False),
+    ),
+    "required_if": [("service", "s3", ["bucket_name"]), ("service", "dynamodb", ["table_name", "region", "account_id"])],
+}
+
 S3_ACCESS = {
     "read": ["s3:GetObject", "s3:GetObjectTagging", "s3:GetObjectVersion", "s3:GetObjectVersionTagging"],
     "write": ["s3:PutObject", "s3:PutObjectTagging"],

@@ -116,32 +116,14 @@ summary:
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.corp.infra.plugins.module_utils.kms_policy import ARGUMENT_SPEC
 from ansible_collections.corp.infra.plugins.module_utils.kms_policy import PolicyError
 from ansible_collections.corp.infra.plugins.module_utils.kms_policy import build_kms_policy
 from ansible_collections.corp.infra.plugins.module_utils.kms_policy import policy_result
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            service=dict(type="str", required=True, choices=["s3", "dynamodb", "secretsmanager", "rds"]),
-            key_arn=dict(type="str", required=True, no_log=False),
-            access=dict(type="list", elements="str", required=True, choices=["read", "write"]),
-            bucket_name=dict(type="str"),
-            bucket_key_enabled=dict(type="bool", default=True),
-            object_prefix=dict(type="str"),
-            table_name=dict(type="str"),
-            secret_arn=dict(type="str", no_log=False),
-            db_resource_id=dict(type="str"),
-        ),
-        required_if=[
-            ("service", "s3", ["bucket_name"]),
-            ("service", "dynamodb", ["table_name"]),
-            ("service", "secretsmanager", ["secret_arn"]),
-            ("service", "rds", ["db_resource_id"]),
-        ],
-        supports_check_mode=True,
-    )
+    module = AnsibleModule(**ARGUMENT_SPEC, supports_check_mode=True)
     try:
         policy = build_kms_policy(module.params)
     except PolicyError as e:

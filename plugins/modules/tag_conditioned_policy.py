@@ -148,37 +148,12 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.corp.infra.plugins.module_utils.kms_policy import PolicyError
 from ansible_collections.corp.infra.plugins.module_utils.kms_policy import policy_result
+from ansible_collections.corp.infra.plugins.module_utils.tag_policy import ARGUMENT_SPEC
 from ansible_collections.corp.infra.plugins.module_utils.tag_policy import build_tag_policy
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            service=dict(type="str", required=True, choices=["s3", "dynamodb"]),
-            tag_key=dict(type="str", default="Environment", no_log=False),
-            tag_value=dict(type="str", required=True),
-            access=dict(type="list", elements="str", default=[]),
-            requests=dict(
-                type="list",
-                elements="dict",
-                default=[],
-                options=dict(
-                    actions=dict(type="list", elements="str", required=True),
-                    condition=dict(type="str", choices=["existing_object_tag", "request_object_tag", "prefix", "key_prefix"]),
-                ),
-            ),
-            bucket_name=dict(type="str"),
-            prefix=dict(type="str"),
-            partition=dict(type="str", default="aws"),
-            table_name=dict(type="str"),
-            region=dict(type="str"),
-            account_id=dict(type="str"),
-            index_names=dict(type="list", elements="str", default=[]),
-            leading_keys=dict(type="list", elements="str", default=[], no_log=False),
-        ),
-        required_if=[("service", "s3", ["bucket_name"]), ("service", "dynamodb", ["table_name", "region", "account_id"])],
-        supports_check_mode=True,
-    )
+    module = AnsibleModule(**ARGUMENT_SPEC, supports_check_mode=True)
     try:
         policy = build_tag_policy(module.params)
     except PolicyError as e:
