@@ -20,7 +20,7 @@ export AWS_DEFAULT_REGION ?= us-east-1
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help setup run converge destroy outputs emulator-start emulator-stop test lint sanity unit integration molecule build lock clean
+.PHONY: help setup run converge destroy outputs emulator-start emulator-stop test lint sanity unit integration molecule build ee lock clean
 
 help:
 	@sed -n '2,3p' Makefile | sed 's/^# *//'
@@ -90,6 +90,10 @@ molecule: setup
 
 build: setup
 	$(BIN)/ansible-galaxy collection build --force --output-path .cache/build
+
+# The execution environment's build context (no container engine needed); see docs/awx.md for the build.
+ee: build
+	$(BIN)/ansible-builder create --file execution-environment.yml --context .cache/ee --output-filename Containerfile
 
 lock:
 	@python=$$(scripts/find-python) && rm -rf .cache/lock && "$$python" -m venv .cache/lock && \

@@ -1,0 +1,146 @@
+"""Many environments in one run: inventories/multi holds three environments (one host each, in three regions);
+one `ansible-playbook site.yml --forks 3` converges them all, each into its own region with its own network, key,
+bucket, table, database and roles, none naming another's; destroying one leaves the others whole."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import time
+
+import boto3
+import yaml
+
+from .conftest import BIN
+from .conftest import ROOT
+from .conftest import ansible_playbook
+
+ENVIRONMENTS = {"envone": ("us-east-1", "10.61.0.0/16"), "envtwo": ("eu-west-1", "10.62.0.0/16"), "envthree": ("ap-south-1", "10.63.0.0/16")}
+
+
+def client(emulator, service: str, region: str):
+    return boto3.client(service, endpoint_url=emulator.endpoint, region_name=region, aws_access_key_id="testing", aws_secret_access_key="testing")
+
+
+def recap(result, host: str) -> dict[str, int]:
+    (line,) = [line for line in result.stdout.splitlines() if line.startswith(f"{host} ") and " : ok=" in line]
+    return {k: int(v) for k, v in (field.split("=") for field in line.split(":", 1)[1].split())}
+
+
+def vpcs_named(emulator, environment: str, region: str) -> list[dict]:
+    ec2 = client(emulator, "ec2", region)
+    return ec2.describe_vpcs(Filters=[{"Name": "tag:Name", "Values": [f"corp-vpc-main-{environment}"]}])["Vpcs"]
+
+
+def check_environment(emulator, environment: str) -> None:
+    """The environment's stack, read from AWS in its own region, is its own and names no other environment."""
+    region, cidr = ENVIRONMENTS[environment]
+    others = [e for e in ENVIRONMENTS if e != environment]
+    outputs = json.loads((ROOT / "outputs" / f"{environment}.json").read_text())
+    assert (outputs["environment"], outputs["region"]) == (environment, region)
+    services = outputs["services"]
+    text = json.dumps(outputs)
+    assert not [other for other in others if other in text], f"{environment}'s outputs name another environment"
+
+    (vpc,) = vpcs_named(emulator, environment, region)
+    assert vpc["VpcId"] == services["network"]["vpc_id"] and vpc["CidrBlock"] == cidr
+    assert {"Key": "Environment", "Value": environment} in vpc["Tags"]
+    for other in others:
+        assert not vpcs_named(emulator, environment, ENVIRONMENTS[other][0]), f"{environment}'s network in {other}'s region"
+    assert all(az.startswith(region) for az in services["network"]["availability_zones"])
+
+    kms = client(emulator, "kms", region)
+    key_arn = services["s3"]["key_arn"]
+    assert key_arn.startswith(f"arn:aws:kms:{region}:")
+    assert kms.describe_key(KeyId=f"alias/corp-kms-data-{environment}")["KeyMetadata"]["Arn"] == key_arn
+
+    s3 = client(emulator, "s3", region)
+    bucket = f"corp-s3-securedata-{environment}"
+    assert (s3.get_bucket_location(Bucket=bucket)["LocationConstraint"] or "us-east-1") == region
+    (rule,) = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"]
+    assert rule["ApplyServerSideEncryptionByDefault"]["KMSMasterKeyID"] == key_arn
+    policy = s3.get_bucket_policy(Bucket=bucket)["Policy"]
+    assert bucket in policy and not [other for other in others if other in policy]
+
+    dynamodb = client(emulator, "dynamodb", region)
+    table = dynamodb.describe_table(TableName=f"corp-dynamodb-main-{environment}")["Table"]
+    assert table["SSEDescription"]["KMSMasterKeyArn"] == key_arn
+
+    rds = client(emulator, "rds", region)
+    (database,) = rds.describe_db_instances(DBInstanceIdentifier=f"corp-rds-main-{environment}")["DBInstances"]
+    assert database["DBSubnetGroup"]["VpcId"] == vpc["VpcId"]
+    assert [g["VpcSecurityGroupId"] for g in database["VpcSecurityGroups"]] == [services["network"]["db_security_group_id"]]
+
+    iam = client(emulator, "iam", region)
+    policy_arn = services["iam"]["data_access_policy_arn"]
+    version = iam.get_policy(PolicyArn=policy_arn)["Policy"]["DefaultVersionId"]
+    document = json.dumps(iam.get_policy_version(PolicyArn=policy_arn, VersionId=version)["PolicyVersion"]["Document"])
+    assert key_arn in document and f"table/corp-dynamodb-main-{environment}" in document
+    assert not [other for other in others if other in document], f"{environment}'s data access policy reaches another environment"
+
+    report = json.loads((ROOT / "outputs" / f"{environment}-compliance.json").read_text())
+    assert report["region"] == region and report["summary"].get("FAIL", 0) == 0
+
+
+def stack_gone(emulator, environment: str) -> bool:
+    region = ENVIRONMENTS[environment][0]
+    tables = client(emulator, "dynamodb", region).list_tables()["TableNames"]
+    buckets = {b["Name"] for b in client(emulator, "s3", region).list_buckets()["Buckets"]}
+    return not (
+        vpcs_named(emulator, environment, region)
+        or f"corp-dynamodb-main-{environment}" in tables
+        or f"corp-s3-securedata-{environment}" in buckets
+        or (ROOT / "outputs" / f"{environment}.json").exists()
+    )
+
+
+def test_three_environments_converge_in_one_run_without_sharing_state(emulator, tmp_path):
+    # Each host is one environment, with its own name, region and network from its host_vars.
+    inventory = json.loads(inventory_list(emulator).stdout)
+    hostvars = inventory["_meta"]["hostvars"]
+    assert sorted(hostvars) == sorted(ENVIRONMENTS)
+    assert {host: (v["corp_environment"], v["corp_region"], v["network_vpc_cidr"]) for host, v in hostvars.items()} == {
+        host: (host, *ENVIRONMENTS[host]) for host in ENVIRONMENTS
+    }
+
+    started = time.monotonic()
+    converged = ansible_playbook(emulator, "site.yml", "-i", "inventories/multi", "--forks", "3", check=True)
+    elapsed = time.monotonic() - started
+    for environment in ENVIRONMENTS:
+        counts = recap(converged, environment)
+        assert counts["failed"] == 0 and counts["unreachable"] == 0 and counts["changed"] > 0
+    # One run, three environments alike: the same tasks did the same work in each.
+    assert len({tuple(sorted(recap(converged, e).items())) for e in ENVIRONMENTS}) == 1, converged.stdout[-2000:]
+    print(f"three environments converged in {elapsed:.0f} s")
+
+    # Each host's confirmation its own, as host vars in a second inventory source: one run, forks 3, destroys all.
+    confirmations = tmp_path / "confirm.yml"
+    confirmations.write_text(yaml.safe_dump({"all": {"hosts": {e: {"corp_destroy_confirmation": e} for e in ENVIRONMENTS}}}))
+    try:
+        for environment in ENVIRONMENTS:
+            check_environment(emulator, environment)
+
+        # One name confirms one environment: envtwo goes; the others refuse, change nothing and stay whole.
+        single = destroy(emulator, "-e", "corp_destroy_confirmation=envtwo")
+        assert single.returncode != 0
+        assert recap(single, "envtwo")["failed"] == 0 and recap(single, "envtwo")["changed"] > 0
+        for environment in ("envone", "envthree"):
+            assert recap(single, environment)["failed"] == 1 and recap(single, environment)["changed"] == 0
+        assert stack_gone(emulator, "envtwo")
+        for environment in ("envone", "envthree"):
+            check_environment(emulator, environment)
+    finally:
+        fleet = destroy(emulator, "-i", str(confirmations))
+    assert fleet.returncode == 0, fleet.stdout[-3000:]
+    for environment in ENVIRONMENTS:
+        assert stack_gone(emulator, environment), environment
+
+
+def inventory_list(emulator) -> subprocess.CompletedProcess:
+    command = [str(BIN / "ansible-inventory"), "-i", "inventories/multi", "--list"]
+    return subprocess.run(command, cwd=ROOT, env=emulator.env(), capture_output=True, text=True, timeout=120, check=True)
+
+
+def destroy(emulator, *args: str) -> subprocess.CompletedProcess:
+    """playbooks/destroy.yml on every environment of inventories/multi at once (buckets with their objects)."""
+    return ansible_playbook(emulator, "playbooks/destroy.yml", "-i", "inventories/multi", *args, "--forks", "3", "-e", "s3_force_destroy=true")

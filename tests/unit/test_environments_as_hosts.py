@@ -1,0 +1,49 @@
+"""Environments are inventory hosts, so one run with forks converges several in parallel: nothing in the playbooks
+or roles may share state across hosts, and inventories/multi keeps each environment's values in its host vars."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+PLAYBOOKS = [ROOT / "site.yml", *sorted((ROOT / "playbooks").glob("*.yml"))]
+ROLE_FILES = sorted(p for p in (ROOT / "roles").glob("*/*/*.yml") if p.parent.name in ("tasks", "handlers", "defaults", "vars"))
+# Keywords that run a task once for the whole play, on another host, or read another host's variables.
+SHARING = re.compile(r"^\s*-?\s*(run_once|delegate_to|delegate_facts)\s*:|\bhostvars\[(?!\s*inventory_hostname\s*\])|\bgroups\[", re.MULTILINE)
+PER_ENVIRONMENT = ("corp_environment", "corp_region", "network_vpc_cidr")
+
+
+@pytest.mark.parametrize("playbook", PLAYBOOKS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_play_runs_per_environment_host(playbook):
+    for play in yaml.safe_load(playbook.read_text()):
+        assert play["hosts"] == "all", f"{playbook.name}: play {play['name']!r} runs on {play['hosts']!r}, not on each environment"
+        assert not play.get("run_once") and not play.get("serial")
+
+
+@pytest.mark.parametrize("path", [*PLAYBOOKS, *ROLE_FILES], ids=lambda p: str(p.relative_to(ROOT)))
+def test_no_task_shares_state_across_environments(path):
+    found = [m.group(0).strip() for m in SHARING.finditer(path.read_text())]
+    assert not found, f"{path.relative_to(ROOT)}: {found}"
+
+
+def test_the_sharing_check_finds_what_it_looks_for():
+    text = "- name: x\n  run_once: true\n- debug:\n    msg: \"{{ hostvars['envtwo'].corp_region }}\"\n  delegate_to: localhost\n"
+    assert [m.group(1) or m.group(0) for m in SHARING.finditer(text)] == ["run_once", "hostvars[", "delegate_to"]
+    assert not SHARING.search('x: "{{ hostvars[inventory_hostname].corp_region }}"')
+
+
+def test_multi_inventory_keeps_environments_in_host_vars():
+    hosts = yaml.safe_load((ROOT / "inventories" / "multi" / "hosts.yml").read_text())["all"]["hosts"]
+    assert len(hosts) >= 3
+    shared = yaml.safe_load((ROOT / "inventories" / "multi" / "group_vars" / "all" / "main.yml").read_text())
+    assert not set(PER_ENVIRONMENT) & set(shared), "a per-environment value in group_vars/all would be every environment's"
+    seen = {}
+    for host in hosts:
+        host_vars = yaml.safe_load((ROOT / "inventories" / "multi" / "host_vars" / f"{host}.yml").read_text())
+        assert host_vars["corp_environment"] == host
+        seen[host] = tuple(host_vars[key] for key in PER_ENVIRONMENT)
+    assert len({values[2] for values in seen.values()}) == len(seen), "two environments share a VPC CIDR"
