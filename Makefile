@@ -20,7 +20,7 @@ export AWS_DEFAULT_REGION ?= us-east-1
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help setup run converge destroy outputs emulator-start emulator-stop test lint sanity unit integration molecule build ee lock clean
+.PHONY: help setup run converge destroy outputs emulator-start emulator-stop test lint sanity unit integration molecule build ee bench lock clean
 
 help:
 	@sed -n '2,3p' Makefile | sed 's/^# *//'
@@ -90,6 +90,10 @@ molecule: setup
 
 build: setup
 	$(BIN)/ansible-galaxy collection build --force --output-path .cache/build
+
+# Benchmark against a hand-written baseline on a private emulator (docs/benchmark.md); BENCH_ARGS="--runs 1 --profile".
+bench: setup
+	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 
 # The execution environment's build context (no container engine needed); see docs/awx.md for the build.
 ee: build
