@@ -25,6 +25,7 @@ from .awx import survey_extra_vars
 from .awx import template
 
 ENVIRONMENT = "awxtest"
+pytestmark = pytest.mark.slow(66)  # seconds, about
 # Variables AWX adds to every job's extra vars.
 AWX_VARS = {"awx_job_id": 42, "awx_job_template_name": "", "awx_user_name": "admin", "tower_job_id": 42}
 

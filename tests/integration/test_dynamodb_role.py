@@ -3,11 +3,14 @@ key, and absent with and without confirmation."""
 
 import json
 
+import pytest
+
 from .conftest import ROOT
 from .conftest import ansible_playbook
 from .conftest import changed
 
 ENVIRONMENT = "ddbtest"
+pytestmark = pytest.mark.slow(67)  # seconds, about
 TABLE = f"corp-dynamodb-main-{ENVIRONMENT}"
 
 

@@ -9,6 +9,7 @@ from .conftest import fault_proxy
 from .conftest import faults
 
 ENVIRONMENT = "faulttest"
+pytestmark = pytest.mark.slow(100)  # seconds, about
 
 
 @pytest.fixture

@@ -28,6 +28,7 @@ from .conftest import fault_proxy
 from .conftest import faults
 
 ENVIRONMENT = "interrupttest"
+pytestmark = pytest.mark.slow(155)  # seconds, about
 # The stack's create calls, in the order site.yml makes them (the proxy names them, see corp_emulator.faults).
 CREATE_CALLS = [
     "CreateVpc",

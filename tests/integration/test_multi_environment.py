@@ -9,12 +9,14 @@ import subprocess
 import time
 
 import boto3
+import pytest
 import yaml
 
 from .conftest import BIN
 from .conftest import ROOT
 from .conftest import ansible_playbook
 
+pytestmark = pytest.mark.slow(135)  # seconds, about
 ENVIRONMENTS = {"envone": ("us-east-1", "10.61.0.0/16"), "envtwo": ("eu-west-1", "10.62.0.0/16"), "envthree": ("ap-south-1", "10.63.0.0/16")}
 
 

@@ -6,6 +6,7 @@ from .conftest import ansible_playbook
 from .conftest import changed
 
 ENVIRONMENT = "nettest"
+pytestmark = pytest.mark.slow(70)  # seconds, about
 PLAYBOOK = "tests/integration/playbooks/network.yml"
 VPC_CIDR = "10.20.0.0/16"
 

@@ -3,11 +3,14 @@ password in any output, drift, static parameters, and absent with and without co
 
 import json
 
+import pytest
+
 from .conftest import ROOT
 from .conftest import ansible_playbook
 from .conftest import changed
 
 ENVIRONMENT = "rdstest"
+pytestmark = pytest.mark.slow(180)  # seconds, about
 INSTANCE = f"corp-rds-main-{ENVIRONMENT}"
 # Production's settings on the local inventory: multi-AZ and deletion protection are off there by default.
 PROD_LIKE = ("-e", "rds_multi_az=true", "-e", "rds_deletion_protection=true")

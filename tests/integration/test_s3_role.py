@@ -4,10 +4,13 @@ import json
 from datetime import UTC
 from datetime import datetime
 
+import pytest
+
 from .conftest import ansible_playbook
 from .conftest import changed
 
 ENVIRONMENT = "s3test"
+pytestmark = pytest.mark.slow(48)  # seconds, about
 PLAYBOOK = "tests/integration/playbooks/s3.yml"
 BUCKET = f"corp-s3-securedata-{ENVIRONMENT}"
 LOGS = f"corp-s3-accesslogs-{ENVIRONMENT}"

@@ -1,21 +1,35 @@
-"""The whole stack on the emulator: out-of-band changes in four services are reported by check mode, exactly,
+"""The whole stack on the emulator: check mode on an empty account predicts the first run and writes nothing; on
+the converged stack it reports nothing; out-of-band changes in four services are reported by check mode, exactly,
 and repaired by a normal run."""
 
 import json
+
+import pytest
 
 from .conftest import ansible_playbook
 from .conftest import changed
 
 ENVIRONMENT = "drifttest"
+pytestmark = pytest.mark.slow(170)  # seconds, about
 
 
-def test_check_mode_reports_exactly_the_drift_and_a_run_repairs_it(emulator):
+def test_check_mode_reports_exactly_the_drift_and_a_run_repairs_it(emulator, tmp_path):
     s3, ec2, dynamodb, iam = (emulator.client(s) for s in ("s3", "ec2", "dynamodb", "iam"))
+    outputs = tmp_path / "outputs"
 
     def run(*extra, playbook="site.yml", check=True):
-        return ansible_playbook(emulator, playbook, "-i", "inventories/local", "-e", f"corp_environment={ENVIRONMENT}", *extra, check=check)
+        args = ("-i", "inventories/local", "-e", f"corp_environment={ENVIRONMENT}", "-e", f"outputs_dir={outputs}")
+        return ansible_playbook(emulator, playbook, *args, *extra, check=check)
+
+    predicted = run("--check", "--diff")
+    assert changed(predicted) > 0 and not outputs.exists()
+    assert f"corp-vpc-main-{ENVIRONMENT} does not exist yet" in predicted.stdout
+    assert f'+    "environment": "{ENVIRONMENT}",' in predicted.stdout  # the outputs file's diff
+    assert not ec2.describe_vpcs(Filters=[{"Name": "tag:Environment", "Values": [ENVIRONMENT]}])["Vpcs"]
 
     assert changed(run()) > 0
+    document = json.loads((outputs / f"{ENVIRONMENT}.json").read_text())
+    assert document["account_id"] == "123456789012" and document["services"]["network"]["vpc_id"].startswith("vpc-")
     assert changed(run("--check", "--diff")) == 0
 
     bucket, table = f"corp-s3-securedata-{ENVIRONMENT}", f"corp-dynamodb-main-{ENVIRONMENT}"
