@@ -6,7 +6,7 @@ nothing, so AWS has acted but the module never hears it, and the whole run is ki
 ansible-playbook and its workers and module processes (ansible-core starts those in sessions of their own).
 CreateKey is always one of the points: amazon.aws.kms_key creates the key before its alias, so a run killed
 between the two leaves a key that no alias finds. The other points are drawn from the stack's create calls,
-plus one kill at a random moment; CORP_INTERRUPT_SEED replays a draw.
+plus one kill at a random task of the next run; CORP_INTERRUPT_SEED replays a draw.
 """
 
 import contextlib
@@ -57,32 +57,28 @@ def proxy(emulator):
         yield endpoint
 
 
-def killed_run(emulator, endpoint, *, after=None, seconds=None):
-    """Start a converge and SIGKILL it (with its module processes) once the proxy hangs after ``after``, or after
-    ``seconds``. Returns what the run printed before it died."""
+def killed_run(emulator, endpoint, log, *, after=None, task=None):
+    """Start a converge and SIGKILL it (with its module processes) once the proxy hangs after the operation
+    ``after``, or a moment (0-0.5 s, drawn) after the run announces its ``task``-th task: a point within any run,
+    however fast the machine. Returns what the run printed before it died."""
     if after:
         faults(endpoint, "hang", after=after)
     env = emulator.env() | {"AWS_ENDPOINT_URL": endpoint}
-    with open(os.devnull, "rb") as stdin:
-        process = subprocess.Popen(
-            [str(BIN / "ansible-playbook"), *SITE],
-            cwd=ROOT,
-            env=env,
-            stdin=stdin,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-    deadline = time.monotonic() + (seconds if seconds is not None else 300)
+    with open(os.devnull, "rb") as stdin, open(log, "w") as stdout:
+        process = subprocess.Popen([str(BIN / "ansible-playbook"), *SITE], cwd=ROOT, env=env, stdin=stdin, stdout=stdout, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 300
     while time.monotonic() < deadline and process.poll() is None:
         if after and faults(endpoint)["hung"]:
             break
+        if task and Path(log).read_text().count("\nTASK [") >= task:
+            time.sleep(random.Random(task).uniform(0, 0.5))
+            break
         time.sleep(0.05)
-    assert process.poll() is None, f"the run ended before the kill point ({after or seconds}):\n{process.stdout.read()[-3000:]}"
+    assert process.poll() is None, f"the run ended before the kill point ({after or task}):\n{Path(log).read_text()[-3000:]}"
     kill_tree(process.pid)
-    output = process.communicate(timeout=30)[0]
+    process.wait(timeout=30)
     faults(endpoint, "release")
-    return output
+    return Path(log).read_text()
 
 
 def descendants(pid):
@@ -113,7 +109,8 @@ def kill_tree(pid):
 def kill_plan():
     draw = random.Random(SEED)
     points = {"CreateKey"} | set(draw.sample([call for call in CREATE_CALLS if call != "CreateKey"], 2))
-    return [call for call in CREATE_CALLS if call in points], round(draw.uniform(5, 40), 1)
+    # A converge announces about 110 tasks; the last kill lands in the first 80 of the run after the others.
+    return [call for call in CREATE_CALLS if call in points], draw.randint(5, 80)
 
 
 def owned_keys(kms):
@@ -125,14 +122,14 @@ def owned_keys(kms):
     return keys
 
 
-def test_a_converge_killed_at_several_points_reruns_to_one_stack(emulator, proxy):
+def test_a_converge_killed_at_several_points_reruns_to_one_stack(emulator, proxy, tmp_path):
     secrets = emulator.client("secretsmanager")
     secrets_before = {s["ARN"] for s in secrets.list_secrets()["SecretList"]}
-    calls, seconds = kill_plan()
-    where = f"seed {SEED}: killed after {', '.join(calls)} and at {seconds}s"
-    for call in calls:
-        killed_run(emulator, proxy, after=call)
-    killed_run(emulator, proxy, seconds=seconds)
+    calls, task = kill_plan()
+    where = f"seed {SEED}: killed after {', '.join(calls)} and at task {task}"
+    for number, call in enumerate(calls):
+        killed_run(emulator, proxy, tmp_path / f"run{number}.log", after=call)
+    killed_run(emulator, proxy, tmp_path / "last.log", task=task)
 
     final = ansible_playbook(emulator, *SITE, endpoint=proxy)
     assert final.returncode == 0, where + "\n" + final.stdout[-4000:]
