@@ -130,3 +130,14 @@ def faults(endpoint: str, command: str = "", **params: str | int) -> dict:
     request = urllib.request.Request(f"{endpoint}/_faults/{command}?{query}", method="POST" if command else "GET")
     with urllib.request.urlopen(request, timeout=5) as response:
         return json.load(response)
+
+
+def pytest_collection_modifyitems(items):
+    """The longest tests first (marked slow(<seconds>)), so the xdist workers start them early and finish
+    together rather than one worker running a long test alone at the end."""
+
+    def expected_seconds(item) -> int:
+        marker = item.get_closest_marker("slow")
+        return marker.args[0] if marker else 0
+
+    items.sort(key=expected_seconds, reverse=True)
