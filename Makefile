@@ -83,7 +83,7 @@ unit: setup
 	$(BIN)/pytest -q tests/unit
 
 integration: setup
-	$(BIN)/pytest -q -n 2 --durations=12 tests/integration
+	$(BIN)/pytest -q -n 2 --maxschedchunk 1 --durations=12 tests/integration
 
 molecule: setup
 	$(BIN)/molecule test -s default

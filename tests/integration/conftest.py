@@ -80,6 +80,9 @@ def emulator_command(command: str, port: int) -> subprocess.CompletedProcess:
 
 @pytest.fixture(scope="session")
 def emulator():
+    # Tests that write the shared outputs/ would otherwise count its creation as a change or not, depending on
+    # which of them a worker ran first from a fresh clone.
+    (ROOT / "outputs").mkdir(exist_ok=True)
     port = free_port()
     started = emulator_command("start", port)
     assert started.returncode == 0, started.stderr
@@ -134,7 +137,9 @@ def faults(endpoint: str, command: str = "", **params: str | int) -> dict:
 
 def pytest_collection_modifyitems(items):
     """The longest tests first (marked slow(<seconds>)), so the xdist workers start them early and finish
-    together rather than one worker running a long test alone at the end."""
+    together rather than one worker running a long test alone at the end. `make integration` passes
+    `--maxschedchunk 1`: xdist otherwise hands each worker a run of consecutive tests at the start (a quarter of
+    its share), which would give one worker all the long ones."""
 
     def expected_seconds(item) -> int:
         marker = item.get_closest_marker("slow")

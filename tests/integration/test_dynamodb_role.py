@@ -5,7 +5,6 @@ import json
 
 import pytest
 
-from .conftest import ROOT
 from .conftest import ansible_playbook
 from .conftest import changed
 
@@ -14,7 +13,7 @@ pytestmark = pytest.mark.slow(67)  # seconds, about
 TABLE = f"corp-dynamodb-main-{ENVIRONMENT}"
 
 
-def test_dynamodb_quartet_live_table_drift_and_absent(emulator):
+def test_dynamodb_quartet_live_table_drift_and_absent(emulator, tmp_path):
     dynamodb, kms = emulator.client("dynamodb"), emulator.client("kms")
 
     def run(*extra, tags="dynamodb", check=True):
@@ -63,13 +62,15 @@ def test_dynamodb_quartet_live_table_drift_and_absent(emulator):
     # Without the stack key: the AWS-managed key, by omitting the key id; an unprotected table needs no confirmation.
     # It also carries a stream and a global secondary index, and publishes the stream's ARN.
     index = '{"dynamodb_global_secondary_indexes": [{"name": "by-owner", "hash_key_name": "owner", "projection": "KEYS_ONLY"}]}'
-    managed = ("-e", "dynamodb_purpose=managed", "-e", "dynamodb_use_stack_key=false", "-e", "dynamodb_stream_view_type=NEW_IMAGE", "-e", index)
+    # The outputs go to a folder of the test's own, which exists: whether outputs/ does depends on the tests before.
+    managed = ("-e", f"outputs_dir={tmp_path}", "-e", "dynamodb_purpose=managed", "-e", "dynamodb_use_stack_key=false")
+    managed += ("-e", "dynamodb_stream_view_type=NEW_IMAGE", "-e", index)
     assert changed(run(*managed, tags="dynamodb,outputs")) == 2  # the table, and the outputs file
     assert changed(run(*managed)) == 0
     table = dynamodb.describe_table(TableName=f"corp-dynamodb-managed-{ENVIRONMENT}")["Table"]
     assert table["StreamSpecification"] == {"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"}
     assert [(i["IndexName"], i["Projection"]["ProjectionType"]) for i in table["GlobalSecondaryIndexes"]] == [("by-owner", "KEYS_ONLY")]
-    published = json.loads((ROOT / "outputs" / f"{ENVIRONMENT}.json").read_text())["services"]["dynamodb"]
+    published = json.loads((tmp_path / f"{ENVIRONMENT}.json").read_text())["services"]["dynamodb"]
     assert published["stream_arn"] == table["LatestStreamArn"] and published["table_arn"] == table["TableArn"]
     key_arn = table["SSEDescription"]["KMSMasterKeyArn"]
     assert kms.describe_key(KeyId=key_arn)["KeyMetadata"]["KeyManager"] == "AWS"
@@ -90,4 +91,3 @@ def test_dynamodb_quartet_live_table_drift_and_absent(emulator):
     assert changed(run(*managed, "-e", "dynamodb_state=absent")) == 1
 
     assert run("-e", "s3_state=absent", "-e", "s3_force_destroy=true", tags="s3").returncode == 0
-    (ROOT / "outputs" / f"{ENVIRONMENT}.json").unlink()
