@@ -1,4 +1,5 @@
-"""The network role on the emulator: check -> apply -> check -> apply, the live state through the API, then absent."""
+"""The network role on the emulator: check -> apply -> check -> apply, the live state through the API, drift on every
+kind of resource repaired, then absent."""
 
 import pytest
 
@@ -6,7 +7,7 @@ from .conftest import ansible_playbook
 from .conftest import changed
 
 ENVIRONMENT = "nettest"
-pytestmark = pytest.mark.slow(70)  # seconds, about
+pytestmark = pytest.mark.slow(90)  # seconds, about
 PLAYBOOK = "tests/integration/playbooks/network.yml"
 VPC_CIDR = "10.20.0.0/16"
 
@@ -76,6 +77,68 @@ def test_network_quartet_live_state_and_absent(emulator):
     endpoints = ec2.describe_vpc_endpoints(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])["VpcEndpoints"]
     assert sorted(e["ServiceName"] for e in endpoints) == ["com.amazonaws.us-east-1.dynamodb", "com.amazonaws.us-east-1.s3"]
     assert all(e["VpcEndpointType"] == "Gateway" and e["RouteTableIds"] == [route_table["RouteTableId"]] for e in endpoints)
+
+    # Out-of-band drift on every kind of resource but the database group (test_stack_drift covers it). A run
+    # reads the live network once and calls a resource's module only where it differs: no drift may hide behind
+    # that. Check mode names exactly the nine drifted resources, a run repairs those nine, the next changes none.
+    role = f"corp-iam-flowlogs-{ENVIRONMENT}"
+    ec2.modify_vpc_attribute(VpcId=vpc_id, EnableDnsHostnames={"Value": False})
+    ec2.modify_subnet_attribute(SubnetId=subnets[0]["SubnetId"], MapPublicIpOnLaunch={"Value": True})
+    gateway = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+    ec2.attach_internet_gateway(InternetGatewayId=gateway, VpcId=vpc_id)
+    ec2.create_route(RouteTableId=route_table["RouteTableId"], DestinationCidrBlock="0.0.0.0/0", GatewayId=gateway)
+    ec2.authorize_security_group_egress(GroupId=groups["default"]["GroupId"], IpPermissions=[{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}])
+    logs.put_retention_policy(logGroupName=f"corp-vpc-flowlogs-{ENVIRONMENT}", retentionInDays=1)
+    iam.update_role(RoleName=role, Description="edited by hand")
+    iam.put_role_policy(
+        RoleName=role,
+        PolicyName="flow-log-delivery",
+        PolicyDocument='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "logs:*", "Resource": "*"}]}',
+    )
+    ec2.delete_flow_logs(FlowLogIds=[flow_log["FlowLogId"]])
+    s3_endpoint = next(e for e in endpoints if e["ServiceName"].endswith(".s3"))
+    ec2.delete_tags(Resources=[s3_endpoint["VpcEndpointId"]], Tags=[{"Key": "Name"}])
+
+    def changed_tasks(result):
+        lines = result.stdout.splitlines()
+        return sorted(
+            {
+                next(t for t in reversed(lines[:i]) if t.startswith("TASK")).split(" : ")[1].rstrip(" *]")
+                for i, line in enumerate(lines)
+                if line.startswith("changed:")
+            }
+        )
+
+    expected = [
+        f"Create the VPC corp-vpc-main-{ENVIRONMENT}",
+        f"Create the role that delivers flow logs, {role}",
+        f"Create the flow log group corp-vpc-flowlogs-{ENVIRONMENT}",
+        "Attach the gateway endpoints to the private route table",
+        "Create one private subnet per AZ, without public IPs",
+        "Create the private route table, with local routes only and no way to the internet",
+        "Let the role write to the flow log group only",
+        f"Log all the VPC's traffic to corp-vpc-flowlogs-{ENVIRONMENT}",
+        "Strip every rule from the VPC's default security group",
+    ]
+    # amazon.aws.cloudwatchlogs_log_group would change the retention in check mode: the role reports it instead.
+    predicted = [f"Report what a real run would change in the flow log group corp-vpc-flowlogs-{ENVIRONMENT}", *expected[:2], *expected[3:]]
+    assert changed_tasks(run(emulator, "--check", "--diff")) == sorted(predicted)
+    assert logs.describe_log_groups(logGroupNamePrefix=f"corp-vpc-flowlogs-{ENVIRONMENT}")["logGroups"][0]["retentionInDays"] == 1
+    assert changed_tasks(run(emulator)) == sorted(expected)
+    assert changed(run(emulator)) == 0
+    assert ec2.describe_vpc_attribute(VpcId=vpc_id, Attribute="enableDnsHostnames")["EnableDnsHostnames"]["Value"]
+    assert not ec2.describe_subnets(SubnetIds=[subnets[0]["SubnetId"]])["Subnets"][0]["MapPublicIpOnLaunch"]
+    routes = ec2.describe_route_tables(RouteTableIds=[route_table["RouteTableId"]])["RouteTables"][0]["Routes"]
+    assert not [r for r in routes if r.get("DestinationCidrBlock") == "0.0.0.0/0"]
+    assert ec2.describe_security_groups(GroupIds=[groups["default"]["GroupId"]])["SecurityGroups"][0]["IpPermissionsEgress"] == []
+    assert logs.describe_log_groups(logGroupNamePrefix=f"corp-vpc-flowlogs-{ENVIRONMENT}")["logGroups"][0]["retentionInDays"] == 90
+    assert iam.get_role(RoleName=role)["Role"]["Description"] == f"Lets VPC Flow Logs write to corp-vpc-flowlogs-{ENVIRONMENT}"
+    assert iam.get_role_policy(RoleName=role, PolicyName="flow-log-delivery")["PolicyDocument"] == delivery
+    assert len(ec2.describe_flow_logs(Filters=[{"Name": "resource-id", "Values": [vpc_id]}])["FlowLogs"]) == 1
+    tags = ec2.describe_vpc_endpoints(VpcEndpointIds=[s3_endpoint["VpcEndpointId"]])["VpcEndpoints"][0]["Tags"]
+    assert {"Key": "Name", "Value": f"corp-vpc-s3endpoint-{ENVIRONMENT}"} in tags
+    ec2.detach_internet_gateway(InternetGatewayId=gateway, VpcId=vpc_id)
+    ec2.delete_internet_gateway(InternetGatewayId=gateway)
 
     # absent: check, apply, apply again (a no-op); nothing of ours is left, the bystander is untouched.
     assert changed(run(emulator, "-e", "network_state=absent", "--check")) > 0

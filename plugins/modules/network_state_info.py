@@ -1,0 +1,252 @@
+#!/usr/bin/python
+# Copyright: corp.infra contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r"""
+module: network_state_info
+short_description: Read everything the network role manages, in one process
+version_added: 0.1.0
+description:
+  - Reads, for one VPC found by its C(Name) tag and CIDR, the region's availability zones, the VPC and its DNS
+    attributes, its subnets, the route tables carrying a given C(Name), its security groups of given names, its
+    flow logs and gateway endpoints, and, outside the VPC, a CloudWatch Logs group and an IAM role with one inline
+    policy.
+  - The network role reads the live network with it once, compares it with what it asks for (the filter
+    R(corp.infra.network_drift,ansible_collections.corp.infra.network_drift_filter)), and calls the
+    amazon.aws module of a resource only when that resource differs. Each amazon.aws module call is a process
+    that loads boto3 and the service model, about half a second whatever it does; a converged network needs
+    none of them.
+  - The VPC's contents are read only when exactly one VPC has the name and CIDR.
+  - Every value is as the AWS API returns it (boto3's field names), except the availability zones, which are
+    in M(amazon.aws.aws_az_info)'s form.
+author:
+  - Corp Platform Team (@corp-platform)
+options:
+  vpc_name:
+    description: The VPC's C(Name) tag.
+    type: str
+    required: true
+  vpc_cidr:
+    description: The VPC's primary CIDR block; M(amazon.aws.ec2_vpc_net) identifies a VPC by name and CIDR.
+    type: str
+    required: true
+  route_table_name:
+    description: The C(Name) tag of the route tables to read.
+    type: str
+    required: true
+  security_group_names:
+    description: The names of the VPC's security groups to read.
+    type: list
+    elements: str
+    default: []
+  log_group_name:
+    description: A CloudWatch Logs group to read, with its tags.
+    type: str
+  role_name:
+    description: An IAM role to read, with its tags.
+    type: str
+  role_policy_name:
+    description: The name of an inline policy of O(role_name) to read.
+    type: str
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+attributes:
+  check_mode:
+    support: full
+    description: Only reads.
+  diff_mode:
+    support: none
+    description: Only reads.
+  platform:
+    support: full
+    platforms: aws
+    description: Talks to EC2, CloudWatch Logs and IAM.
+"""
+
+EXAMPLES = r"""
+- name: Read the live network once
+  corp.infra.network_state_info:
+    vpc_name: corp-vpc-main-prod
+    vpc_cidr: 10.20.0.0/16
+    route_table_name: corp-vpc-private-prod
+    security_group_names: [default, corp-sg-database-prod]
+    log_group_name: corp-vpc-flowlogs-prod
+    role_name: corp-iam-flowlogs-prod
+    role_policy_name: flow-log-delivery
+  register: network_state
+"""
+
+RETURN = r"""
+availability_zones:
+  description: The region's availability zones, as M(amazon.aws.aws_az_info) returns them.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"zone_name": "eu-west-1a", "zone_id": "euw1-az1", "zone_type": "availability-zone", "state": "available"}]
+vpcs:
+  description:
+    - The VPCs with that name and CIDR (DescribeVpcs), each with C(EnableDnsSupport) and C(EnableDnsHostnames)
+      added (DescribeVpcAttribute). More than one is an error M(amazon.aws.ec2_vpc_net) reports.
+  returned: always
+  type: list
+  elements: dict
+subnets:
+  description: The VPC's subnets (DescribeSubnets); empty unless exactly one VPC matched.
+  returned: always
+  type: list
+  elements: dict
+route_tables:
+  description: The VPC's route tables with the C(Name) tag O(route_table_name) (DescribeRouteTables).
+  returned: always
+  type: list
+  elements: dict
+security_groups:
+  description: The VPC's security groups named in O(security_group_names) (DescribeSecurityGroups).
+  returned: always
+  type: list
+  elements: dict
+flow_logs:
+  description: The flow logs of the VPC (DescribeFlowLogs).
+  returned: always
+  type: list
+  elements: dict
+vpc_endpoints:
+  description: The VPC's endpoints that are not deleted or failed (DescribeVpcEndpoints).
+  returned: always
+  type: list
+  elements: dict
+log_group:
+  description: The log group (DescribeLogGroups) with its C(tags) (ListTagsLogGroup); empty when it does not exist.
+  returned: always
+  type: dict
+role:
+  description: The role (GetRole), its trust policy decoded; empty when it does not exist.
+  returned: always
+  type: dict
+role_policy:
+  description: The inline policy's document (GetRolePolicy); empty when the role or the policy does not exist.
+  returned: always
+  type: dict
+"""
+
+try:
+    import botocore
+except ImportError:
+    pass  # handled by AnsibleAWSModule
+
+from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
+
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+
+
+def paginated(client, operation, key, **params):
+    return client.get_paginator(operation).paginate(**params).build_full_result().get(key, [])
+
+
+def read_vpc(ec2, vpc_id):
+    """The VPC's contents, each a DescribeX call filtered on the VPC."""
+    by_vpc = [{"Name": "vpc-id", "Values": [vpc_id]}]
+    return {
+        "subnets": paginated(ec2, "describe_subnets", "Subnets", Filters=by_vpc),
+        "flow_logs": paginated(ec2, "describe_flow_logs", "FlowLogs", Filters=[{"Name": "resource-id", "Values": [vpc_id]}]),
+        "vpc_endpoints": [
+            endpoint
+            for endpoint in paginated(ec2, "describe_vpc_endpoints", "VpcEndpoints", Filters=by_vpc)
+            if endpoint.get("State", "").lower() not in ("deleted", "deleting", "failed", "rejected", "expired")
+        ],
+    }
+
+
+def read_network(module, ec2):
+    params = module.params
+    zones = ec2.describe_availability_zones(aws_retry=True)["AvailabilityZones"]
+    state = {
+        "availability_zones": [camel_dict_to_snake_dict(zone) for zone in zones],
+        "vpcs": [],
+        "subnets": [],
+        "route_tables": [],
+        "security_groups": [],
+        "flow_logs": [],
+        "vpc_endpoints": [],
+    }
+    named = [{"Name": "tag:Name", "Values": [params["vpc_name"]]}, {"Name": "cidr-block", "Values": [params["vpc_cidr"]]}]
+    vpcs = paginated(ec2, "describe_vpcs", "Vpcs", Filters=named)
+    for vpc in vpcs:
+        for attribute, field in (("enableDnsSupport", "EnableDnsSupport"), ("enableDnsHostnames", "EnableDnsHostnames")):
+            vpc[field] = ec2.describe_vpc_attribute(aws_retry=True, VpcId=vpc["VpcId"], Attribute=attribute)[field]["Value"]
+    state["vpcs"] = vpcs
+    if len(vpcs) != 1:
+        return state
+    vpc_id = vpcs[0]["VpcId"]
+    state.update(read_vpc(ec2, vpc_id))
+    state["route_tables"] = paginated(
+        ec2,
+        "describe_route_tables",
+        "RouteTables",
+        Filters=[{"Name": "vpc-id", "Values": [vpc_id]}, {"Name": "tag:Name", "Values": [params["route_table_name"]]}],
+    )
+    if params["security_group_names"]:
+        state["security_groups"] = paginated(
+            ec2,
+            "describe_security_groups",
+            "SecurityGroups",
+            Filters=[{"Name": "vpc-id", "Values": [vpc_id]}, {"Name": "group-name", "Values": params["security_group_names"]}],
+        )
+    return state
+
+
+def read_log_group(logs, name):
+    groups = paginated(logs, "describe_log_groups", "logGroups", logGroupNamePrefix=name)
+    group = next((g for g in groups if g["logGroupName"] == name), None)
+    if group is None:
+        return {}
+    group["tags"] = logs.list_tags_log_group(aws_retry=True, logGroupName=name).get("tags", {})
+    return group
+
+
+def read_role(iam, name, policy_name):
+    try:
+        role = iam.get_role(aws_retry=True, RoleName=name)["Role"]
+    except is_boto3_error_code("NoSuchEntity"):
+        return {}, {}
+    if not policy_name:
+        return role, {}
+    try:
+        policy = iam.get_role_policy(aws_retry=True, RoleName=name, PolicyName=policy_name)["PolicyDocument"]
+    except is_boto3_error_code("NoSuchEntity"):
+        policy = {}
+    return role, policy
+
+
+def main():
+    module = AnsibleAWSModule(
+        argument_spec=dict(
+            vpc_name=dict(type="str", required=True),
+            vpc_cidr=dict(type="str", required=True),
+            route_table_name=dict(type="str", required=True),
+            security_group_names=dict(type="list", elements="str", default=[]),
+            log_group_name=dict(type="str"),
+            role_name=dict(type="str"),
+            role_policy_name=dict(type="str"),
+        ),
+        supports_check_mode=True,
+    )
+    retry = AWSRetry.jittered_backoff()
+    params = module.params
+    try:
+        state = read_network(module, module.client("ec2", retry_decorator=retry))
+        state["log_group"] = read_log_group(module.client("logs", retry_decorator=retry), params["log_group_name"]) if params["log_group_name"] else {}
+        state["role"], state["role_policy"] = {}, {}
+        if params["role_name"]:
+            state["role"], state["role_policy"] = read_role(module.client("iam", retry_decorator=retry), params["role_name"], params["role_policy_name"])
+    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
+        module.fail_json_aws(e, msg=f"Failed to read the network {params['vpc_name']}")
+    module.exit_json(changed=False, **state)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,295 @@
+"""network_drift: a converged network is in sync, and each setting the role manages, changed alone, makes
+exactly its resource differ (so the role calls that resource's module)."""
+
+import copy
+
+import pytest
+
+from ansible_collections.corp.infra.plugins.module_utils.network_state import live_rules
+from ansible_collections.corp.infra.plugins.module_utils.network_state import network_drift
+from ansible_collections.corp.infra.plugins.module_utils.network_state import wanted_rules
+
+TAGS = {"Environment": "prod", "ManagedBy": "corp.infra"}
+ROLE_ARN = "arn:aws:iam::111122223333:role/corp-iam-flowlogs-prod"
+TRUST = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Principal": {"Service": "vpc-flow-logs.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+}
+DELIVERY = {
+    "Version": "2012-10-17",
+    "Statement": [{"Sid": "Deliver", "Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"], "Resource": ["arn:aws:logs:x"]}],
+}
+
+
+def ec2_tags(tags):
+    return [{"Key": k, "Value": v} for k, v in tags.items()]
+
+
+DESIRED = {
+    "vpc": {"name": "corp-vpc-main-prod", "cidr_block": "10.0.0.0/16", "tags": {**TAGS, "Name": "corp-vpc-main-prod"}},
+    "subnets": [
+        {"az": "eu-west-1a", "cidr": "10.0.0.0/20", "suffix": "a", "name": "corp-subnet-privatea-prod"},
+        {"az": "eu-west-1b", "cidr": "10.0.16.0/20", "suffix": "b", "name": "corp-subnet-privateb-prod"},
+    ],
+    "subnet_tags": {**TAGS, "Tier": "private"},
+    "route_table": {"tags": {**TAGS, "Name": "corp-vpc-private-prod"}},
+    "default_security_group": {"name": "default", "ingress": [], "egress": []},
+    "db_security_group": {
+        "name": "corp-sg-database-prod",
+        "description": "corp prod database: port 5432 from private networks only",
+        "tags": {**TAGS, "Name": "corp-sg-database-prod"},
+        "ingress": [{"proto": "tcp", "ports": [5432], "cidr_ip": ["10.0.0.0/16"], "rule_desc": "database clients on private networks"}],
+        "egress": [{"proto": "all", "cidr_ip": "10.0.0.0/16", "rule_desc": "inside the VPC only"}],
+    },
+    "log_group": {"name": "corp-vpc-flowlogs-prod", "retention": 90, "kms_key_id": "", "tags": TAGS},
+    "role": {"name": "corp-iam-flowlogs-prod", "description": "Lets VPC Flow Logs write", "trust_policy": TRUST, "tags": TAGS},
+    "role_policy": {"name": "flow-log-delivery", "document": DELIVERY},
+    "flow_log": {
+        "traffic_type": "ALL",
+        "log_group_name": "corp-vpc-flowlogs-prod",
+        "deliver_logs_permission_arn": ROLE_ARN,
+        "max_aggregation_interval": 60,
+        "tags": {**TAGS, "Name": "corp-vpc-flowlogs-prod"},
+    },
+    "endpoints": [
+        {"service": "com.amazonaws.eu-west-1.s3", "tags": {**TAGS, "Name": "corp-vpc-s3endpoint-prod"}},
+        {"service": "com.amazonaws.eu-west-1.dynamodb", "tags": {**TAGS, "Name": "corp-vpc-dynamodbendpoint-prod"}},
+    ],
+}
+
+CONVERGED = {
+    "vpcs": [{"VpcId": "vpc-1", "EnableDnsSupport": True, "EnableDnsHostnames": True, "Tags": ec2_tags({**TAGS, "Name": "corp-vpc-main-prod"})}],
+    "subnets": [
+        {
+            "SubnetId": f"subnet-{zone}",
+            "CidrBlock": cidr,
+            "AvailabilityZone": f"eu-west-1{zone}",
+            "MapPublicIpOnLaunch": False,
+            "AssignIpv6AddressOnCreation": False,
+            "Ipv6CidrBlockAssociationSet": [],
+            "Tags": ec2_tags({**TAGS, "Tier": "private", "Name": f"corp-subnet-private{zone}-prod"}),
+        }
+        for zone, cidr in (("b", "10.0.16.0/20"), ("a", "10.0.0.0/20"))
+    ],
+    "route_tables": [
+        {
+            "RouteTableId": "rtb-1",
+            "Tags": ec2_tags({**TAGS, "Name": "corp-vpc-private-prod"}),
+            "Associations": [{"SubnetId": "subnet-a", "Main": False}, {"SubnetId": "subnet-b", "Main": False}],
+            "Routes": [
+                {"DestinationCidrBlock": "10.0.0.0/16", "GatewayId": "local", "Origin": "CreateRouteTable"},
+                {"DestinationPrefixListId": "pl-1", "GatewayId": "vpce-1", "Origin": "CreateRoute"},
+            ],
+            "PropagatingVgws": [],
+        }
+    ],
+    "security_groups": [
+        {"GroupId": "sg-default", "GroupName": "default", "Description": "default VPC security group", "IpPermissions": [], "IpPermissionsEgress": []},
+        {
+            "GroupId": "sg-db",
+            "GroupName": "corp-sg-database-prod",
+            "Description": "corp prod database: port 5432 from private networks only",
+            "Tags": ec2_tags({**TAGS, "Name": "corp-sg-database-prod"}),
+            "IpPermissions": [
+                {
+                    "IpProtocol": "tcp",
+                    "FromPort": 5432,
+                    "ToPort": 5432,
+                    "IpRanges": [{"CidrIp": "10.0.0.0/16", "Description": "database clients on private networks"}],
+                }
+            ],
+            "IpPermissionsEgress": [{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "10.0.0.0/16", "Description": "inside the VPC only"}]}],
+        },
+    ],
+    "log_group": {"logGroupName": "corp-vpc-flowlogs-prod", "retentionInDays": 90, "tags": TAGS},
+    "role": {"RoleName": "corp-iam-flowlogs-prod", "Description": "Lets VPC Flow Logs write", "AssumeRolePolicyDocument": TRUST, "Tags": ec2_tags(TAGS)},
+    "role_policy": DELIVERY,
+    "flow_logs": [
+        {
+            "FlowLogId": "fl-1",
+            "ResourceId": "vpc-1",
+            "TrafficType": "ALL",
+            "LogDestinationType": "cloud-watch-logs",
+            "LogGroupName": "corp-vpc-flowlogs-prod",
+            "DeliverLogsPermissionArn": ROLE_ARN,
+            "MaxAggregationInterval": 60,
+            "Tags": ec2_tags({**TAGS, "Name": "corp-vpc-flowlogs-prod"}),
+        }
+    ],
+    "vpc_endpoints": [
+        {
+            "VpcEndpointId": f"vpce-{service}",
+            "ServiceName": f"com.amazonaws.eu-west-1.{service}",
+            "VpcEndpointType": "Gateway",
+            "State": "available",
+            "RouteTableIds": ["rtb-1"],
+            "Tags": ec2_tags({**TAGS, "Name": f"corp-vpc-{service}endpoint-prod"}),
+        }
+        for service in ("dynamodb", "s3")
+    ],
+}
+
+
+def test_a_converged_network_is_in_sync_and_gives_every_id_in_the_role_order():
+    drift = network_drift(copy.deepcopy(CONVERGED), DESIRED)
+    assert drift["differs"] == {}
+    assert drift["vpc_id"] == "vpc-1"
+    assert drift["subnet_ids"] == ["subnet-a", "subnet-b"]
+    assert drift["route_table_id"] == "rtb-1"
+    assert (drift["default_security_group_id"], drift["db_security_group_id"]) == ("sg-default", "sg-db")
+    assert drift["flow_log_id"] == "fl-1"
+    assert drift["endpoint_ids"] == ["vpce-s3", "vpce-dynamodb"]
+
+
+def test_policy_documents_compare_as_amazon_aws_does_not_as_text():
+    live = copy.deepcopy(CONVERGED)
+    live["role_policy"] = {"Statement": [{**DELIVERY["Statement"][0], "Action": ["logs:PutLogEvents", "logs:CreateLogStream"]}], "Version": "2012-10-17"}
+    assert network_drift(live, DESIRED)["differs"] == {}
+
+
+def test_an_empty_account_differs_everywhere_with_no_ids():
+    empty = {"vpcs": [], "log_group": {}, "role": {}, "role_policy": {}}
+    drift = network_drift(empty, DESIRED)
+    assert set(drift["differs"]) == {
+        "vpc",
+        "subnets",
+        "route_table",
+        "default_security_group",
+        "db_security_group",
+        "log_group",
+        "role",
+        "role_policy",
+        "flow_log",
+        "endpoints",
+    }
+    assert (drift["vpc_id"], drift["subnet_ids"], drift["route_table_id"], drift["endpoint_ids"]) == ("", ["", ""], "", [])
+
+
+def _set(path, value):
+    def change(state):
+        target = state
+        for key in path[:-1]:
+            target = target[key]
+        target[path[-1]] = value
+
+    return change
+
+
+def _tag(path, key, value):
+    def change(state):
+        target = state
+        for step in path:
+            target = target[step]
+        target["Tags"] = [t for t in target.get("Tags", []) if t["Key"] != key] + ([{"Key": key, "Value": value}] if value is not None else [])
+
+    return change
+
+
+DRIFTS = {
+    "vpc tag removed": (_tag(("vpcs", 0), "Environment", None), "vpc"),
+    "vpc tag added": (_tag(("vpcs", 0), "Owner", "someone"), "vpc"),
+    "vpc DNS hostnames off": (_set(("vpcs", 0, "EnableDnsHostnames"), False), "vpc"),
+    "second VPC with the name": (lambda s: s["vpcs"].append({**s["vpcs"][0], "VpcId": "vpc-2"}), "vpc"),
+    "subnet maps public IPs": (_set(("subnets", 0, "MapPublicIpOnLaunch"), True), "subnets"),
+    "subnet assigns IPv6": (_set(("subnets", 1, "AssignIpv6AddressOnCreation"), True), "subnets"),
+    "subnet has an IPv6 block": (
+        _set(("subnets", 0, "Ipv6CidrBlockAssociationSet"), [{"Ipv6CidrBlock": "2600::/64", "Ipv6CidrBlockState": {"State": "associated"}}]),
+        "subnets",
+    ),
+    "subnet Name tag changed": (_tag(("subnets", 1), "Name", "other"), "subnets"),
+    "subnet deleted": (lambda s: s["subnets"].pop(0), "subnets"),
+    "route to the internet": (lambda s: s["route_tables"][0]["Routes"].append({"DestinationCidrBlock": "0.0.0.0/0", "GatewayId": "igw-1"}), "route_table"),
+    "route to a NAT": (lambda s: s["route_tables"][0]["Routes"].append({"DestinationCidrBlock": "0.0.0.0/0", "NatGatewayId": "nat-1"}), "route_table"),
+    "subnet moved to another table": (lambda s: s["route_tables"][0]["Associations"].pop(), "route_table"),
+    "extra subnet associated": (lambda s: s["route_tables"][0]["Associations"].append({"SubnetId": "subnet-x", "Main": False}), "route_table"),
+    "route table made main": (lambda s: s["route_tables"][0]["Associations"].append({"Main": True}), "route_table"),
+    "route table tag changed": (_tag(("route_tables", 0), "Environment", "dev"), "route_table"),
+    "two route tables with the name": (lambda s: s["route_tables"].append(copy.deepcopy(s["route_tables"][0])), "route_table"),
+    "default group allows ingress": (
+        _set(("security_groups", 0, "IpPermissions"), [{"IpProtocol": "-1", "UserIdGroupPairs": [{"GroupId": "sg-default"}]}]),
+        "default_security_group",
+    ),
+    "default group allows egress": (
+        _set(("security_groups", 0, "IpPermissionsEgress"), [{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}]),
+        "default_security_group",
+    ),
+    "database port opened to the world": (
+        lambda s: s["security_groups"][1]["IpPermissions"][0]["IpRanges"].append({"CidrIp": "0.0.0.0/0"}),
+        "db_security_group",
+    ),
+    "database rule description changed": (
+        _set(("security_groups", 1, "IpPermissions", 0, "IpRanges", 0, "Description"), "edited"),
+        "db_security_group",
+    ),
+    "database port changed": (_set(("security_groups", 1, "IpPermissions", 0, "ToPort"), 5433), "db_security_group"),
+    "database egress opened": (
+        _set(("security_groups", 1, "IpPermissionsEgress", 0, "IpRanges"), [{"CidrIp": "0.0.0.0/0", "Description": "inside the VPC only"}]),
+        "db_security_group",
+    ),
+    "database group tag removed": (_tag(("security_groups", 1), "Name", None), "db_security_group"),
+    "database group deleted": (lambda s: s["security_groups"].pop(1), "db_security_group"),
+    "log retention changed": (_set(("log_group", "retentionInDays"), 1), "log_group"),
+    "log retention removed": (lambda s: s["log_group"].pop("retentionInDays"), "log_group"),
+    "log group tag added": (_set(("log_group", "tags"), {**TAGS, "Owner": "x"}), "log_group"),
+    "log group deleted": (_set(("log_group",), {}), "log_group"),
+    "role description changed": (_set(("role", "Description"), "edited"), "role"),
+    "role trusts anyone": (_set(("role", "AssumeRolePolicyDocument"), {**TRUST, "Statement": [{**TRUST["Statement"][0], "Principal": {"AWS": "*"}}]}), "role"),
+    "role tag removed": (_tag(("role",), "ManagedBy", None), "role"),
+    "role deleted": (_set(("role",), {}), "role"),
+    "delivery policy widened": (_set(("role_policy",), {**DELIVERY, "Statement": [{**DELIVERY["Statement"][0], "Resource": "*"}]}), "role_policy"),
+    "delivery policy deleted": (_set(("role_policy",), {}), "role_policy"),
+    "flow log of rejected traffic only": (_set(("flow_logs", 0, "TrafficType"), "REJECT"), "flow_log"),
+    "flow log aggregates over 10 minutes": (_set(("flow_logs", 0, "MaxAggregationInterval"), 600), "flow_log"),
+    "flow log delivered by another role": (_set(("flow_logs", 0, "DeliverLogsPermissionArn"), "arn:aws:iam::1:role/x"), "flow_log"),
+    "flow log tag removed": (_tag(("flow_logs", 0), "Name", None), "flow_log"),
+    "flow log deleted": (_set(("flow_logs",), []), "flow_log"),
+    "endpoint on another table": (_set(("vpc_endpoints", 0, "RouteTableIds"), ["rtb-2"]), "endpoints"),
+    "endpoint pending": (_set(("vpc_endpoints", 1, "State"), "pending"), "endpoints"),
+    "endpoint tag changed": (_tag(("vpc_endpoints", 1), "Name", "x"), "endpoints"),
+    "endpoint deleted": (lambda s: s["vpc_endpoints"].pop(0), "endpoints"),
+}
+
+
+@pytest.mark.parametrize("change, part", DRIFTS.values(), ids=DRIFTS.keys())
+def test_one_changed_setting_makes_its_resource_differ(change, part):
+    live = copy.deepcopy(CONVERGED)
+    change(live)
+    differs = network_drift(live, DESIRED)["differs"]
+    assert part in differs
+    if part not in ("subnets", "vpc"):  # a subnet or VPC change can also leave the route table's associations unknown
+        assert set(differs) == {part}
+
+
+def test_a_log_group_key_is_required_when_asked_for():
+    desired = copy.deepcopy(DESIRED)
+    desired["log_group"]["kms_key_id"] = "arn:aws:kms:eu-west-1:111122223333:key/1"
+    assert network_drift(copy.deepcopy(CONVERGED), desired)["differs"] == {"log_group": "key"}
+
+
+def test_rules_flatten_to_one_grant_each_and_all_protocols_have_no_ports():
+    assert live_rules(
+        [{"IpProtocol": "-1", "FromPort": -1, "ToPort": -1, "IpRanges": [{"CidrIp": "10.0.0.0/16"}], "UserIdGroupPairs": [{"GroupId": "sg-1"}]}]
+    ) == {
+        ("-1", None, None, "cidr", "10.0.0.0/16", None),
+        ("-1", None, None, "group", "sg-1", None),
+    }
+    assert wanted_rules([{"proto": "tcp", "ports": ["8000-8010", 22], "cidr_ip": "10.0.0.0/8", "group_id": ["sg-1"], "rule_desc": "d"}]) == {
+        ("tcp", 8000, 8010, "cidr", "10.0.0.0/8", "d"),
+        ("tcp", 8000, 8010, "group", "sg-1", "d"),
+        ("tcp", 22, 22, "cidr", "10.0.0.0/8", "d"),
+        ("tcp", 22, 22, "group", "sg-1", "d"),
+    }
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        {"proto": "icmp", "from_port": 8, "to_port": -1, "cidr_ip": "10.0.0.0/8"},
+        {"proto": "tcp", "ports": [5432], "group_name": "other"},
+        {"proto": "tcp", "ports": [5432], "group_id": "123456789012/sg-1/other"},
+        {"proto": "tcp", "ports": ["http"], "cidr_ip": "10.0.0.0/8"},
+        {"proto": "tcp", "cidr_ip": "10.0.0.0/8"},
+    ],
+)
+def test_rules_this_cannot_judge_leave_the_decision_to_the_module(rule):
+    assert wanted_rules([rule]) is None
