@@ -1,14 +1,17 @@
 # Copyright: corp.infra contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Filters the s3 role builds its bucket policies and reads drift with: s3_bucket_policy, s3_bucket_drift."""
+"""Filters the s3 role builds its bucket policies and reads drift with: s3_bucket_policy, s3_bucket_drift, s3_drift."""
 
 from __future__ import annotations
+
+import json
 
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.corp.infra.plugins.module_utils.bucket_policy import bucket_drift
 from ansible_collections.corp.infra.plugins.module_utils.bucket_policy import bucket_policy
 from ansible_collections.corp.infra.plugins.module_utils.kms_policy import PolicyError
+from ansible_collections.corp.infra.plugins.module_utils.s3_state import s3_drift as drift
 
 
 def s3_bucket_policy(bucket_name, partition="aws", user_statements=None, extra_statements=None, min_tls_version="1.2"):
@@ -19,13 +22,22 @@ def s3_bucket_policy(bucket_name, partition="aws", user_statements=None, extra_s
 
 
 def s3_bucket_drift(buckets, name, desired):
-    """Drift of the bucket ``name`` among s3_bucket_info's ``buckets``; a missing bucket would be created."""
-    live = [bucket for bucket in buckets or [] if bucket.get("name") == name]
+    """Drift of the bucket ``name`` among s3_bucket_info's or s3_state_info's ``buckets``; a missing bucket would be created."""
+    live = [bucket for bucket in buckets or [] if bucket.get("name") == name and bucket.get("exists", True)]
     if not live:
         return ["would create it"]
     return bucket_drift(dict(live[0]), dict(desired))
 
 
+def s3_drift(state, desired):
+    try:
+        # Plain JSON values, as the modules get them: amazon.aws's compare_policies cannot sort Ansible's
+        # tagged strings next to tuples.
+        return drift(json.loads(json.dumps(state)), json.loads(json.dumps(desired)))
+    except (KeyError, TypeError, ValueError) as error:
+        raise AnsibleFilterError(f"corp.infra.s3_drift: {error!r}") from None
+
+
 class FilterModule:
     def filters(self):
-        return {"s3_bucket_policy": s3_bucket_policy, "s3_bucket_drift": s3_bucket_drift}
+        return {"s3_bucket_policy": s3_bucket_policy, "s3_bucket_drift": s3_bucket_drift, "s3_drift": s3_drift}

@@ -1,0 +1,143 @@
+# Copyright: corp.infra contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Which of the s3 role's resources differ from what it asks for, from one read of the key and buckets.
+
+Plain values in, plain values out (unit tested without AWS). ``state`` is corp.infra.s3_state_info's result;
+``desired`` maps a part name to what the role passes that part's module, with its ``kind``:
+
+- ``key``: amazon.aws.kms_key (``description``, ``policy``, ``tags``), found by its alias;
+- ``bucket``: amazon.aws.s3_bucket (``name``, ``encryption``, ``encryption_key_id``, ``bucket_key_enabled``,
+  ``versioning``, ``public_access``, ``object_ownership``, ``policy``, ``logging``, ``tags``; None or absent
+  means the role does not pass it);
+- ``lifecycle``: community.aws.s3_lifecycle (``name``, ``rule_id``, ``status``, ``expiration_days``,
+  ``noncurrent_version_expiration_days``, ``abort_incomplete_multipart_upload_days``);
+- ``abac``: corp.infra.s3_bucket_abac without tags (``bucket``, ``abac``).
+
+As for the network (network_state.py), the answer only decides whether the role calls the module, and each test
+is at least as strict as the module's own (amazon.aws 11.4.0, community.aws 11.2.0): what this cannot judge
+counts as different, so the module decides.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ansible_collections.amazon.aws.plugins.module_utils.policy import compare_policies
+from ansible_collections.corp.infra.plugins.module_utils.s3_abac import DISABLED
+from ansible_collections.corp.infra.plugins.module_utils.s3_abac import ENABLED
+
+PUBLIC_ACCESS_FLAGS = {
+    "block_public_acls": "BlockPublicAcls",
+    "ignore_public_acls": "IgnorePublicAcls",
+    "block_public_policy": "BlockPublicPolicy",
+    "restrict_public_buckets": "RestrictPublicBuckets",
+}
+
+
+def _text_tags(tags: dict[str, Any]) -> dict[str, str]:
+    return {str(key): str(value) for key, value in tags.items()}
+
+
+def key_differs(key: dict[str, Any], wanted: dict[str, Any]) -> str | None:
+    """kms_key on a key its alias found: it enables, describes, tags (purging), sets the policy and rotation."""
+    if not key:
+        return "no key has the alias"
+    if key.get("KeyState") != "Enabled":
+        return f"the key is {key.get('KeyState')}"
+    if key.get("Description") != wanted["description"]:
+        return "description"
+    if key.get("KeyRotationEnabled") is not True:
+        return "rotation off"
+    if (key.get("Tags") or {}) != _text_tags(wanted["tags"]):
+        return "tags"
+    if compare_policies(key.get("Policy") or {}, wanted["policy"]):
+        return "key policy"
+    return None
+
+
+def bucket_differs(bucket: dict[str, Any] | None, wanted: dict[str, Any]) -> str | None:
+    """s3_bucket: each setting it is given must already hold, exactly as the module compares it."""
+    if not bucket or not bucket.get("exists"):
+        return "missing"
+    if wanted.get("versioning") is not None:
+        enabled = (bucket.get("bucket_versioning") or {}).get("Status") == "Enabled"
+        if enabled != bool(wanted["versioning"]):
+            return "versioning"
+    if wanted.get("public_access") is not None:
+        flags = {PUBLIC_ACCESS_FLAGS[k]: bool(v) for k, v in wanted["public_access"].items() if k in PUBLIC_ACCESS_FLAGS}
+        if set(wanted["public_access"]) - set(PUBLIC_ACCESS_FLAGS) or (bucket.get("public_access_block") or {}) != flags:
+            return "public access block"
+    if wanted.get("policy") is not None and compare_policies(bucket.get("bucket_policy") or {}, wanted["policy"]):
+        return "bucket policy"
+    if wanted.get("tags") is not None and (bucket.get("bucket_tags") or {}) != _text_tags(wanted["tags"]):
+        return "tags"
+    if wanted.get("encryption") is not None:
+        rules = (bucket.get("bucket_encryption") or {}).get("Rules") or [{}]
+        default = rules[0].get("ApplyServerSideEncryptionByDefault") or {}
+        if default.get("SSEAlgorithm") != wanted["encryption"]:
+            return "default encryption"
+        if wanted["encryption"] == "aws:kms":
+            if default.get("KMSMasterKeyID") != wanted.get("encryption_key_id"):
+                return "encryption key"
+            if wanted.get("bucket_key_enabled") is not None and rules[0].get("BucketKeyEnabled") != bool(wanted["bucket_key_enabled"]):
+                return "S3 Bucket Key"
+    if wanted.get("object_ownership") is not None:
+        rules = (bucket.get("bucket_ownership_controls") or {}).get("Rules") or [{}]
+        if rules[0].get("ObjectOwnership") != wanted["object_ownership"]:
+            return "object ownership"
+    if wanted.get("logging") is not None:
+        logging = wanted["logging"]
+        target = {"TargetBucket": logging["target_bucket"], "TargetPrefix": logging.get("target_prefix") or ""}
+        if (bucket.get("bucket_logging") or {}) != target:
+            return "access logging"
+    return None
+
+
+def lifecycle_rule(wanted: dict[str, Any]) -> dict[str, Any]:
+    """The rule s3_lifecycle builds from these options (build_rule, community.aws 11.2.0)."""
+    rule: dict[str, Any] = {"Filter": {"Prefix": ""}, "Status": str(wanted["status"]).title(), "ID": wanted["rule_id"]}
+    if wanted.get("abort_incomplete_multipart_upload_days"):
+        rule["AbortIncompleteMultipartUpload"] = {"DaysAfterInitiation": int(wanted["abort_incomplete_multipart_upload_days"])}
+    if wanted.get("expiration_days") is not None:
+        rule["Expiration"] = {"Days": int(wanted["expiration_days"])}
+    if wanted.get("noncurrent_version_expiration_days") is not None:
+        rule["NoncurrentVersionExpiration"] = {"NoncurrentDays": int(wanted["noncurrent_version_expiration_days"])}
+    return rule
+
+
+def lifecycle_differs(bucket: dict[str, Any] | None, wanted: dict[str, Any]) -> str | None:
+    """s3_lifecycle replaces the rule of that ID unless the live one is exactly the rule it builds."""
+    if not bucket or not bucket.get("exists"):
+        return "no bucket"
+    live = [rule for rule in bucket.get("lifecycle_rules") or [] if rule.get("ID") == wanted["rule_id"]]
+    if live != [lifecycle_rule(wanted)]:
+        return f"rule {wanted['rule_id']}"
+    return None
+
+
+def abac_differs(bucket: dict[str, Any] | None, wanted: dict[str, Any]) -> str | None:
+    """s3_bucket_abac without tags: only the status (a missing bucket with ABAC off is nothing to do)."""
+    if not bucket or not bucket.get("exists"):
+        return "no bucket" if wanted["abac"] else None
+    return None if bucket.get("abac_status") == (ENABLED if wanted["abac"] else DISABLED) else "ABAC status"
+
+
+def s3_drift(state: dict[str, Any], desired: dict[str, Any]) -> dict[str, str]:
+    """Part -> short reason, for each part of ``desired`` that differs from ``state``."""
+    buckets = {bucket.get("name"): bucket for bucket in state.get("buckets") or []}
+    differs = {}
+    for part, wanted in desired.items():
+        kind = wanted["kind"]
+        if kind == "key":
+            reason = key_differs(state.get("key") or {}, wanted)
+        elif kind == "bucket":
+            reason = bucket_differs(buckets.get(wanted["name"]), wanted)
+        elif kind == "lifecycle":
+            reason = lifecycle_differs(buckets.get(wanted["name"]), wanted)
+        elif kind == "abac":
+            reason = abac_differs(buckets.get(wanted["bucket"]), wanted)
+        else:
+            raise ValueError(f"{part}: unknown kind {kind!r}")
+        if reason:
+            differs[part] = reason
+    return differs

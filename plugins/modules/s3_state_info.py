@@ -1,0 +1,188 @@
+#!/usr/bin/python
+# Copyright: corp.infra contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r"""
+module: s3_state_info
+short_description: Read the s3 role's key and buckets, in one process
+version_added: 0.1.0
+description:
+  - Reads a KMS key found by its alias (metadata, key policy, rotation status, tags) and a list of S3 buckets
+    (default encryption, versioning, Block Public Access, object ownership, policy, access logging, tags,
+    lifecycle rules and ABAC status).
+  - The s3 role reads the live key and buckets with it once, compares them with what it asks for (the filter
+    R(corp.infra.s3_drift,ansible_collections.corp.infra.s3_drift_filter)), and calls the module of a resource
+    only when that resource differs. Each module call is a process that loads boto3, about half a second
+    whatever it does.
+  - Bucket settings are returned in M(amazon.aws.s3_bucket_info)'s C(bucket_facts) form, as the AWS API returns
+    them.
+author:
+  - Corp Platform Team (@corp-platform)
+options:
+  key_alias:
+    description: The key's alias, C(alias/...).
+    type: str
+  buckets:
+    description: The buckets to read.
+    type: list
+    elements: str
+    default: []
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+attributes:
+  check_mode:
+    support: full
+    description: Only reads.
+  diff_mode:
+    support: none
+    description: Only reads.
+  platform:
+    support: full
+    platforms: aws
+    description: Talks to KMS and S3.
+"""
+
+EXAMPLES = r"""
+- name: Read the stack key and buckets once
+  corp.infra.s3_state_info:
+    key_alias: alias/corp-kms-data-prod
+    buckets: [corp-s3-securedata-prod, corp-s3-accesslogs-prod]
+  register: s3_state
+"""
+
+RETURN = r"""
+key:
+  description:
+    - The key's C(KeyMetadata) (DescribeKey) with C(Policy) (GetKeyPolicy, decoded), C(KeyRotationEnabled)
+      (GetKeyRotationStatus) and C(Tags) (ListResourceTags) added; empty when no key has the alias.
+  returned: always
+  type: dict
+buckets:
+  description: One entry per bucket of O(buckets), in that order.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: The bucket's name.
+      type: str
+    exists:
+      description: Whether the bucket exists; the other keys are returned only when it does.
+      type: bool
+    bucket_encryption:
+      description: GetBucketEncryption's C(ServerSideEncryptionConfiguration); empty when none is set.
+      type: dict
+    bucket_versioning:
+      description: GetBucketVersioning's answer (C(Status), C(MFADelete) when set).
+      type: dict
+    public_access_block:
+      description: GetPublicAccessBlock's C(PublicAccessBlockConfiguration); empty when none is set.
+      type: dict
+    bucket_ownership_controls:
+      description: GetBucketOwnershipControls' C(OwnershipControls); empty when none are set.
+      type: dict
+    bucket_policy:
+      description: The bucket policy, decoded; empty when there is none.
+      type: dict
+    bucket_logging:
+      description: GetBucketLogging's C(LoggingEnabled); empty when access logging is off.
+      type: dict
+    bucket_tags:
+      description: The bucket's tags, as a dict.
+      type: dict
+    lifecycle_rules:
+      description: GetBucketLifecycleConfiguration's C(Rules); empty when there are none.
+      type: list
+      elements: dict
+    abac_status:
+      description: The bucket's ABAC status (GetBucketAbac), C(Enabled) or C(Disabled).
+      type: str
+"""
+
+import json
+
+try:
+    import botocore
+except ImportError:
+    pass  # handled by AnsibleAWSModule
+
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
+from ansible_collections.corp.infra.plugins.module_utils.s3_abac import status_of
+
+
+def read_key(kms, alias):
+    try:
+        key = kms.describe_key(aws_retry=True, KeyId=alias)["KeyMetadata"]
+    except is_boto3_error_code("NotFoundException"):
+        return {}
+    key_id = key["KeyId"]
+    key["Policy"] = json.loads(kms.get_key_policy(aws_retry=True, KeyId=key_id, PolicyName="default")["Policy"])
+    key["KeyRotationEnabled"] = kms.get_key_rotation_status(aws_retry=True, KeyId=key_id)["KeyRotationEnabled"]
+    tags = kms.get_paginator("list_resource_tags").paginate(KeyId=key_id).build_full_result().get("Tags", [])
+    key["Tags"] = {tag["TagKey"]: tag["TagValue"] for tag in tags}
+    return key
+
+
+def optional(call, missing, empty, **params):
+    """The answer of a Get call, or ``empty`` when AWS answers that the setting is not there."""
+    try:
+        return call(aws_retry=True, **params)
+    except is_boto3_error_code(missing):
+        return empty
+
+
+def read_bucket(s3, name):
+    try:
+        versioning = s3.get_bucket_versioning(aws_retry=True, Bucket=name)
+    except is_boto3_error_code("NoSuchBucket"):
+        return {"name": name, "exists": False}
+    versioning = {k: v for k, v in versioning.items() if k in ("Status", "MFADelete")}
+    encryption = optional(s3.get_bucket_encryption, "ServerSideEncryptionConfigurationNotFoundError", {}, Bucket=name)
+    block = optional(s3.get_public_access_block, "NoSuchPublicAccessBlockConfiguration", {}, Bucket=name)
+    ownership = optional(s3.get_bucket_ownership_controls, "OwnershipControlsNotFoundError", {}, Bucket=name)
+    policy = optional(s3.get_bucket_policy, "NoSuchBucketPolicy", {}, Bucket=name).get("Policy")
+    tags = optional(s3.get_bucket_tagging, "NoSuchTagSet", {}, Bucket=name).get("TagSet", [])
+    lifecycle = optional(s3.get_bucket_lifecycle_configuration, "NoSuchLifecycleConfiguration", {}, Bucket=name)
+    return {
+        "name": name,
+        "exists": True,
+        "bucket_versioning": versioning,
+        "bucket_encryption": encryption.get("ServerSideEncryptionConfiguration", {}),
+        "public_access_block": block.get("PublicAccessBlockConfiguration", {}),
+        "bucket_ownership_controls": ownership.get("OwnershipControls", {}),
+        "bucket_policy": json.loads(policy) if policy else {},
+        "bucket_logging": s3.get_bucket_logging(aws_retry=True, Bucket=name).get("LoggingEnabled", {}),
+        "bucket_tags": boto3_tag_list_to_ansible_dict(tags),
+        "lifecycle_rules": lifecycle.get("Rules", []),
+        "abac_status": status_of(s3.get_bucket_abac(aws_retry=True, Bucket=name)),
+    }
+
+
+def main():
+    module = AnsibleAWSModule(
+        argument_spec=dict(
+            key_alias=dict(type="str", no_log=False),
+            buckets=dict(type="list", elements="str", default=[]),
+        ),
+        supports_check_mode=True,
+    )
+    retry = AWSRetry.jittered_backoff(catch_extra_error_codes=["OperationAborted"])
+    result = {"key": {}, "buckets": []}
+    try:
+        if module.params["key_alias"]:
+            result["key"] = read_key(module.client("kms", retry_decorator=retry), module.params["key_alias"])
+        if module.params["buckets"]:
+            s3 = module.client("s3", retry_decorator=retry)
+            result["buckets"] = [read_bucket(s3, name) for name in module.params["buckets"]]
+    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
+        module.fail_json_aws(e, msg="Failed to read the stack key and buckets")
+    module.exit_json(changed=False, **result)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,220 @@
+"""s3_drift: a converged key and buckets are in sync, and each setting the role passes a module, changed alone,
+makes exactly that module's part differ."""
+
+import copy
+
+import pytest
+
+from ansible_collections.corp.infra.plugins.module_utils.s3_state import lifecycle_rule
+from ansible_collections.corp.infra.plugins.module_utils.s3_state import s3_drift
+
+KEY_ARN = "arn:aws:kms:eu-west-1:111122223333:key/1"
+TAGS = {"Environment": "prod", "ManagedBy": "corp.infra"}
+KEY_POLICY = {
+    "Version": "2012-10-17",
+    "Statement": [{"Sid": "Admin", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}],
+}
+POLICY = {"Version": "2012-10-17", "Statement": [{"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*"}]}
+BLOCK = {"block_public_acls": True, "ignore_public_acls": True, "block_public_policy": True, "restrict_public_buckets": True}
+
+DESIRED = {
+    "key": {"kind": "key", "description": "corp prod data key", "policy": KEY_POLICY, "tags": {**TAGS, "Name": "corp-kms-data-prod"}},
+    "log_bucket": {
+        "kind": "bucket",
+        "name": "logs",
+        "encryption": "AES256",
+        "versioning": True,
+        "public_access": BLOCK,
+        "object_ownership": "BucketOwnerEnforced",
+        "policy": POLICY,
+        "tags": TAGS,
+    },
+    "log_lifecycle": {
+        "kind": "lifecycle",
+        "name": "logs",
+        "rule_id": "expire",
+        "status": "enabled",
+        "expiration_days": 365,
+        "noncurrent_version_expiration_days": 1,
+        "abort_incomplete_multipart_upload_days": 7,
+    },
+    "data_abac_off": {"kind": "abac", "bucket": "data", "abac": False},
+    "data_bucket": {
+        "kind": "bucket",
+        "name": "data",
+        "encryption": "aws:kms",
+        "encryption_key_id": KEY_ARN,
+        "bucket_key_enabled": True,
+        "versioning": True,
+        "public_access": BLOCK,
+        "object_ownership": "BucketOwnerEnforced",
+        "policy": POLICY,
+        "logging": {"target_bucket": "logs", "target_prefix": "data/"},
+        "tags": TAGS,
+    },
+    "data_lifecycle": {
+        "kind": "lifecycle",
+        "name": "data",
+        "rule_id": "noncurrent",
+        "status": "enabled",
+        "noncurrent_version_expiration_days": 90,
+        "abort_incomplete_multipart_upload_days": 7,
+    },
+}
+
+
+def sse(algorithm, key=None, bucket_key=None):
+    """A GetBucketEncryption configuration."""
+    rule = {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": algorithm, **({"KMSMasterKeyID": key} if key else {})}}
+    return {"Rules": [{**rule, **({"BucketKeyEnabled": bucket_key} if bucket_key is not None else {})}]}
+
+
+def bucket(name, algorithm, key=None, bucket_key=None, logging=None, rules=()):
+    return {
+        "name": name,
+        "exists": True,
+        "bucket_versioning": {"Status": "Enabled"},
+        "bucket_encryption": sse(algorithm, key, bucket_key),
+        "public_access_block": {"BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True},
+        "bucket_ownership_controls": {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]},
+        "bucket_policy": POLICY,
+        "bucket_logging": logging or {},
+        "bucket_tags": dict(TAGS),
+        "lifecycle_rules": list(rules),
+        "abac_status": "Disabled",
+    }
+
+
+CONVERGED = {
+    "key": {
+        "Arn": KEY_ARN,
+        "KeyState": "Enabled",
+        "Description": "corp prod data key",
+        "KeyRotationEnabled": True,
+        "Tags": {**TAGS, "Name": "corp-kms-data-prod"},
+        "Policy": KEY_POLICY,
+    },
+    "buckets": [
+        bucket("data", "aws:kms", KEY_ARN, True, {"TargetBucket": "logs", "TargetPrefix": "data/"}, [lifecycle_rule(DESIRED["data_lifecycle"])]),
+        bucket("logs", "AES256", rules=[{"ID": "other", "Status": "Enabled"}, lifecycle_rule(DESIRED["log_lifecycle"])]),
+    ],
+}
+
+
+def test_a_converged_key_and_buckets_are_in_sync():
+    assert s3_drift(copy.deepcopy(CONVERGED), DESIRED) == {}
+
+
+def test_the_lifecycle_rule_is_the_one_s3_lifecycle_builds():
+    assert lifecycle_rule(DESIRED["log_lifecycle"]) == {
+        "Filter": {"Prefix": ""},
+        "Status": "Enabled",
+        "ID": "expire",
+        "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 7},
+        "Expiration": {"Days": 365},
+        "NoncurrentVersionExpiration": {"NoncurrentDays": 1},
+    }
+
+
+def test_an_empty_account_differs_everywhere_but_abac_off():
+    empty = {"key": {}, "buckets": [{"name": "data", "exists": False}, {"name": "logs", "exists": False}]}
+    assert set(s3_drift(empty, DESIRED)) == {"key", "log_bucket", "log_lifecycle", "data_bucket", "data_lifecycle"}
+
+
+LOG_RULE = lifecycle_rule(DESIRED["log_lifecycle"])
+PUBLIC_READ = {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject"}
+
+
+def _bucket(name):
+    return next(b for b in CONVERGED["buckets"] if b["name"] == name)
+
+
+def change(part_path, value):
+    def apply(state):
+        target = state
+        for step in part_path[:-1]:
+            target = target[step] if not isinstance(step, str) or not step.startswith("@") else next(b for b in state["buckets"] if b["name"] == step[1:])
+        target[part_path[-1]] = value
+
+    return apply
+
+
+DRIFTS = {
+    "key disabled": (change(("key", "KeyState"), "Disabled"), "key"),
+    "key pending deletion": (change(("key", "KeyState"), "PendingDeletion"), "key"),
+    "key description": (change(("key", "Description"), "edited"), "key"),
+    "key rotation off": (change(("key", "KeyRotationEnabled"), False), "key"),
+    "key tag removed": (change(("key", "Tags"), TAGS), "key"),
+    "key policy widened": (change(("key", "Policy"), {**KEY_POLICY, "Statement": [{**KEY_POLICY["Statement"][0], "Principal": "*"}]}), "key"),
+    "log versioning suspended": (change(("@logs", "bucket_versioning"), {"Status": "Suspended"}), "log_bucket"),
+    "log block removed": (change(("@logs", "public_access_block"), {}), "log_bucket"),
+    "log block one flag off": (change(("@logs", "public_access_block"), {**_bucket("logs")["public_access_block"], "IgnorePublicAcls": False}), "log_bucket"),
+    "log policy removed": (change(("@logs", "bucket_policy"), {}), "log_bucket"),
+    "log tag added": (change(("@logs", "bucket_tags"), {**TAGS, "Owner": "x"}), "log_bucket"),
+    "log encryption to KMS": (
+        change(("@logs", "bucket_encryption"), {"Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms"}}]}),
+        "log_bucket",
+    ),
+    "log ACLs back on": (change(("@logs", "bucket_ownership_controls"), {"Rules": [{"ObjectOwnership": "ObjectWriter"}]}), "log_bucket"),
+    "log rule expires sooner": (
+        change(("@logs", "lifecycle_rules"), [{**lifecycle_rule(DESIRED["log_lifecycle"]), "Expiration": {"Days": 30}}]),
+        "log_lifecycle",
+    ),
+    "log rule without filter": (
+        change(("@logs", "lifecycle_rules"), [{k: v for k, v in LOG_RULE.items() if k != "Filter"}]),
+        "log_lifecycle",
+    ),
+    "log rule disabled": (change(("@logs", "lifecycle_rules"), [{**LOG_RULE, "Status": "Disabled"}]), "log_lifecycle"),
+    "data ABAC on": (change(("@data", "abac_status"), "Enabled"), "data_abac_off"),
+    "data versioning suspended": (change(("@data", "bucket_versioning"), {"Status": "Suspended"}), "data_bucket"),
+    "data encrypted with another key": (
+        change(
+            ("@data", "bucket_encryption"),
+            {"Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": "other"}, "BucketKeyEnabled": True}]},
+        ),
+        "data_bucket",
+    ),
+    "data encrypted with SSE-S3": (
+        change(("@data", "bucket_encryption"), sse("AES256")),
+        "data_bucket",
+    ),
+    "data bucket key unset": (
+        change(("@data", "bucket_encryption"), sse("aws:kms", KEY_ARN)),
+        "data_bucket",
+    ),
+    "data logging off": (change(("@data", "bucket_logging"), {}), "data_bucket"),
+    "data logging elsewhere": (change(("@data", "bucket_logging"), {"TargetBucket": "other", "TargetPrefix": "data/"}), "data_bucket"),
+    "data logging with grants": (change(("@data", "bucket_logging"), {"TargetBucket": "logs", "TargetPrefix": "data/", "TargetGrants": []}), "data_bucket"),
+    "data policy statement added": (
+        change(("@data", "bucket_policy"), {**POLICY, "Statement": [*POLICY["Statement"], PUBLIC_READ]}),
+        "data_bucket",
+    ),
+    "data aws tag": (change(("@data", "bucket_tags"), {**TAGS, "aws:cloudformation:stack-name": "x"}), "data_bucket"),
+    "data rule deleted": (change(("@data", "lifecycle_rules"), []), "data_lifecycle"),
+    "data rule twice": (change(("@data", "lifecycle_rules"), [lifecycle_rule(DESIRED["data_lifecycle"])] * 2), "data_lifecycle"),
+    # A deleted bucket takes its lifecycle rule with it.
+    "data bucket deleted": (change(("@data", "exists"), False), "data_bucket data_lifecycle"),
+}
+
+
+@pytest.mark.parametrize("drift, parts", DRIFTS.values(), ids=DRIFTS.keys())
+def test_one_changed_setting_makes_its_part_differ(drift, parts):
+    live = copy.deepcopy(CONVERGED)
+    drift(live)
+    assert set(s3_drift(live, DESIRED)) == set(parts.split())
+
+
+def test_settings_the_role_does_not_pass_are_not_compared():
+    desired = copy.deepcopy(DESIRED)
+    del desired["data_bucket"]["logging"]
+    desired["data_bucket"]["tags"] = None  # ABAC on: tags go through S3 Control
+    live = copy.deepcopy(CONVERGED)
+    change(("@data", "bucket_logging"), {})(live)
+    change(("@data", "bucket_tags"), {"Owner": "x"})(live)
+    assert s3_drift(live, desired) == {}
+
+
+def test_abac_off_on_a_missing_bucket_is_nothing_to_do():
+    live = {"key": {}, "buckets": [{"name": "data", "exists": False}]}
+    assert "data_abac_off" not in s3_drift(live, {"data_abac_off": DESIRED["data_abac_off"]})
+    assert s3_drift(live, {"data_abac_on": {"kind": "abac", "bucket": "data", "abac": True}}) == {"data_abac_on": "no bucket"}
