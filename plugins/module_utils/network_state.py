@@ -20,6 +20,7 @@ from typing import Any
 from ansible_collections.amazon.aws.plugins.module_utils.policy import compare_policies
 from ansible_collections.corp.infra.plugins.module_utils.flow_logs import find_flow_log
 from ansible_collections.corp.infra.plugins.module_utils.flow_logs import immutable_differences
+from ansible_collections.corp.infra.plugins.module_utils.iam_state import role_differs
 
 # What amazon.aws.ec2_security_group calls all protocols.
 _ALL_PROTOCOLS = ("-1", "all", -1)
@@ -177,16 +178,7 @@ def _log_group(state: dict[str, Any], wanted: dict[str, Any]) -> str | None:
 
 
 def _role(state: dict[str, Any], wanted: dict[str, Any]) -> str | None:
-    role = state.get("role") or {}
-    if not role:
-        return "missing"
-    if role.get("Description") != wanted["description"]:
-        return "description"
-    if tags_of(role) != wanted["tags"]:
-        return "tags"
-    if compare_policies(role.get("AssumeRolePolicyDocument") or {}, wanted["trust_policy"]):
-        return "trust policy"
-    return None
+    return role_differs(state.get("role") or {}, wanted)
 
 
 def _role_policy(state: dict[str, Any], wanted: dict[str, Any]) -> str | None:

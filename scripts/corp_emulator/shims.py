@@ -171,6 +171,35 @@ def accept_key_arns_in_key_deletion(backend_cls: Any) -> None:
         _APPLIED.append("kms:key-arn-in-deletion")
 
 
+def keep_unset_role_fields_on_update(response_cls: Any) -> None:
+    """UpdateRole: a field the request leaves out keeps its value.
+
+    The IAM API reference documents ``Description`` and ``MaxSessionDuration`` as optional updates of the role
+    (https://docs.aws.amazon.com/IAM/latest/APIReference/API_UpdateRole.html); moto 5.x clears the description and
+    resets the duration to 3600 s when either is left out, so amazon.aws.iam_role, which sends only what differs,
+    leaves a role that differs again on the next run.
+    """
+
+    def build(original: Any) -> Any:
+        def update_role(self: Any) -> Any:
+            role = self.backend.get_role(self._get_param("RoleName"))
+            description = self._get_param("Description")
+            duration = self._get_param("MaxSessionDuration")
+            self.backend.update_role(
+                role.name,
+                role.description if description is None else description,
+                role.max_session_duration if duration is None else duration,
+            )
+            from moto.core.responses import EmptyResult
+
+            return EmptyResult()
+
+        return update_role
+
+    _patch(response_cls, "update_role", "iam:update-role-keeps-unset-fields", build)
+    _applied("iam:update-role-keeps-unset-fields")
+
+
 def add_bucket_abac(response_cls: Any) -> None:
     """GetBucketAbac / PutBucketAbac (``?abac``), and no PutBucketTagging / DeleteBucketTagging once ABAC is on.
 
@@ -1030,6 +1059,9 @@ def apply_all() -> list[str]:
 
     accept_key_arns_in_key_deletion(KmsBackend)
     mark_aws_managed_keys(KmsBackend)
+    from moto.iam.responses import IamResponse
+
+    keep_unset_role_fields_on_update(IamResponse)
     from moto.secretsmanager.models import SecretsManagerBackend
 
     rotate_rds_managed_secrets(SecretsManagerBackend)

@@ -88,6 +88,29 @@ def test_iam_role_policies_match_the_modules_and_pass_parliament(emulator, tmp_p
         trust = iam.get_role(RoleName=name)["Role"]["AssumeRolePolicyDocument"]
         assert "*" not in json.dumps([statement["Principal"] for statement in trust["Statement"]])
 
+    # Drift on each role and the policy, through settings the policy test above leaves alone. A run reads the
+    # roles and policy once and calls a module only where something differs: none may hide behind that.
+    data_role, monitoring_role = f"corp-iam-dataaccess-{ENVIRONMENT}", f"corp-iam-rdsmonitoring-{ENVIRONMENT}"
+    extra = iam.create_policy(PolicyName=f"extra-{ENVIRONMENT}", PolicyDocument=json.dumps(stored))["Policy"]["Arn"]
+    iam.attach_role_policy(RoleName=data_role, PolicyArn=extra)
+    iam.update_role(RoleName=data_role, MaxSessionDuration=43200)
+    iam.untag_role(RoleName=monitoring_role, TagKeys=["ManagedBy"])
+    iam.create_policy_version(PolicyArn=policy_arn, PolicyDocument=json.dumps(stored), SetAsDefault=False)
+    repaired = run()
+    lines = repaired.stdout.splitlines()
+    tasks = {next(t for t in reversed(lines[:i]) if t.startswith("TASK")) for i, line in enumerate(lines) if line.startswith("changed:")}
+    assert sorted(task.split(" : ")[1].rstrip(" *]") for task in tasks) == [
+        f"Create the RDS enhanced monitoring role {monitoring_role}",
+        f"Create the data access policy {data_role}",
+        f"Create the data access role {data_role}",
+    ]
+    assert [p["PolicyArn"] for p in iam.list_attached_role_policies(RoleName=data_role)["AttachedPolicies"]] == [policy_arn]
+    assert iam.get_role(RoleName=data_role)["Role"]["MaxSessionDuration"] == 3600
+    assert {"Key": "ManagedBy", "Value": "corp.infra"} in iam.get_role(RoleName=monitoring_role)["Role"]["Tags"]
+    assert len(iam.list_policy_versions(PolicyArn=policy_arn)["Versions"]) == 1
+    assert changed(run()) == 0
+    iam.delete_policy(PolicyArn=extra)
+
     assert changed(run("-e", "iam_state=absent")) > 0
     assert changed(run("-e", "iam_state=absent")) == 0
     for name in (f"corp-iam-dataaccess-{ENVIRONMENT}", f"corp-iam-rdsmonitoring-{ENVIRONMENT}"):

@@ -173,6 +173,15 @@ def abac_bucket(shimmed_aws):
     return s3
 
 
+def test_update_role_keeps_the_fields_it_is_not_given(shimmed_aws):
+    iam = shimmed_aws("iam")
+    iam.create_role(RoleName="r", AssumeRolePolicyDocument="{}", Description="kept", MaxSessionDuration=7200)
+    iam.update_role(RoleName="r", MaxSessionDuration=43200)
+    assert (iam.get_role(RoleName="r")["Role"]["Description"], iam.get_role(RoleName="r")["Role"]["MaxSessionDuration"]) == ("kept", 43200)
+    iam.update_role(RoleName="r", Description="new")
+    assert (iam.get_role(RoleName="r")["Role"]["Description"], iam.get_role(RoleName="r")["Role"]["MaxSessionDuration"]) == ("new", 43200)
+
+
 def test_bucket_abac_is_off_until_turned_on(abac_bucket):
     assert abac_bucket.get_bucket_abac(Bucket="corp-s3-abac-local")["AbacStatus"]["Status"] == "Disabled"
     abac_bucket.put_bucket_abac(Bucket="corp-s3-abac-local", AbacStatus={"Status": "Enabled"})

@@ -1,0 +1,122 @@
+#!/usr/bin/python
+# Copyright: corp.infra contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r"""
+module: iam_state_info
+short_description: Read IAM roles and customer managed policies by name and ARN, in one process
+version_added: 0.1.0
+description:
+  - Reads IAM roles by name (GetRole, with the ARNs of their attached managed policies) and customer managed
+    policies by ARN (GetPolicy, every version's id and the default version's document).
+  - The iam role reads its roles and policy with it once, compares them with what it asks for (the filter
+    R(corp.infra.iam_drift,ansible_collections.corp.infra.iam_drift_filter)), and calls M(amazon.aws.iam_role) or
+    M(amazon.aws.iam_managed_policy) only for what differs. Reading a policy by its ARN costs three requests;
+    M(amazon.aws.iam_managed_policy) finds it by name by listing every policy in the account, AWS-managed ones
+    included.
+author:
+  - Corp Platform Team (@corp-platform)
+options:
+  roles:
+    description: Names of the roles to read.
+    type: list
+    elements: str
+    default: []
+  policies:
+    description: ARNs of the customer managed policies to read.
+    type: list
+    elements: str
+    default: []
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+attributes:
+  check_mode:
+    support: full
+    description: Only reads.
+  diff_mode:
+    support: none
+    description: Only reads.
+  platform:
+    support: full
+    platforms: aws
+    description: Talks to IAM.
+"""
+
+EXAMPLES = r"""
+- name: Read the data access role and its policy once
+  corp.infra.iam_state_info:
+    roles: [corp-iam-dataaccess-prod]
+    policies: [arn:aws:iam::123456789012:policy/corp-iam-dataaccess-prod]
+  register: iam_state
+"""
+
+RETURN = r"""
+roles:
+  description:
+    - Role name -> the role as GetRole returns it (its trust policy decoded), with C(AttachedPolicyArns) added
+      (ListAttachedRolePolicies); an empty dict for a role that does not exist.
+  returned: always
+  type: dict
+policies:
+  description:
+    - Policy ARN -> the policy as GetPolicy returns it, with C(VersionIds) (ListPolicyVersions) and C(Document),
+      the default version's document (GetPolicyVersion), added; an empty dict for a policy that does not exist.
+  returned: always
+  type: dict
+"""
+
+try:
+    import botocore
+except ImportError:
+    pass  # handled by AnsibleAWSModule
+
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+
+
+def paginated(client, operation, key, **params):
+    return client.get_paginator(operation).paginate(**params).build_full_result().get(key, [])
+
+
+def read_role(iam, name):
+    try:
+        role = iam.get_role(aws_retry=True, RoleName=name)["Role"]
+    except is_boto3_error_code("NoSuchEntity"):
+        return {}
+    role["AttachedPolicyArns"] = [p["PolicyArn"] for p in paginated(iam, "list_attached_role_policies", "AttachedPolicies", RoleName=name)]
+    return role
+
+
+def read_policy(iam, arn):
+    try:
+        policy = iam.get_policy(aws_retry=True, PolicyArn=arn)["Policy"]
+    except is_boto3_error_code("NoSuchEntity"):
+        return {}
+    policy["VersionIds"] = [v["VersionId"] for v in paginated(iam, "list_policy_versions", "Versions", PolicyArn=arn)]
+    version = iam.get_policy_version(aws_retry=True, PolicyArn=arn, VersionId=policy["DefaultVersionId"])["PolicyVersion"]
+    policy["Document"] = version["Document"]
+    return policy
+
+
+def main():
+    module = AnsibleAWSModule(
+        argument_spec=dict(
+            roles=dict(type="list", elements="str", default=[]),
+            policies=dict(type="list", elements="str", default=[]),
+        ),
+        supports_check_mode=True,
+    )
+    iam = module.client("iam", retry_decorator=AWSRetry.jittered_backoff())
+    try:
+        roles = {name: read_role(iam, name) for name in module.params["roles"]}
+        policies = {arn: read_policy(iam, arn) for arn in module.params["policies"]}
+    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
+        module.fail_json_aws(e, msg="Failed to read the IAM roles and policies")
+    module.exit_json(changed=False, roles=roles, policies=policies)
+
+
+if __name__ == "__main__":
+    main()

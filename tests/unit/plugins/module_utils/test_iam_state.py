@@ -1,0 +1,121 @@
+"""iam_drift: converged roles and policy are in sync, and each setting the iam role passes a module, changed
+alone, makes exactly that part differ."""
+
+import copy
+
+import pytest
+
+from ansible_collections.corp.infra.plugins.module_utils.iam_state import iam_drift
+
+TAGS = {"Environment": "prod", "ManagedBy": "corp.infra"}
+POLICY_ARN = "arn:aws:iam::111122223333:policy/corp-iam-dataaccess-prod"
+MONITORING_ARN = "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"
+TRUST = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": ["ec2.amazonaws.com"]}}]}
+DOCUMENT = {"Version": "2012-10-17", "Statement": [{"Sid": "Read", "Effect": "Allow", "Action": ["s3:GetObject"], "Resource": ["arn:aws:s3:::b/p/*"]}]}
+
+DESIRED = {
+    "data_access_policy": {"kind": "managed_policy", "arn": POLICY_ARN, "document": DOCUMENT, "tags": TAGS},
+    "data_access_role": {
+        "kind": "role",
+        "name": "data",
+        "description": "data access",
+        "trust_policy": TRUST,
+        "managed_policies": [POLICY_ARN],
+        "boundary": "",
+        "max_session_duration": 3600,
+        "tags": TAGS,
+    },
+    "monitoring_role": {
+        "kind": "role",
+        "name": "monitoring",
+        "description": "monitoring",
+        "trust_policy": TRUST,
+        "managed_policies": [MONITORING_ARN],
+        "tags": TAGS,
+    },
+}
+
+
+def role(name, description, attached):
+    return {
+        "RoleName": name,
+        "Description": description,
+        "AssumeRolePolicyDocument": TRUST,
+        "MaxSessionDuration": 3600,
+        "Tags": [{"Key": k, "Value": v} for k, v in TAGS.items()],
+        "AttachedPolicyArns": attached,
+    }
+
+
+CONVERGED = {
+    "roles": {"data": role("data", "data access", [POLICY_ARN]), "monitoring": role("monitoring", "monitoring", [MONITORING_ARN])},
+    "policies": {
+        POLICY_ARN: {
+            "Arn": POLICY_ARN,
+            "DefaultVersionId": "v3",
+            "VersionIds": ["v3"],
+            "Document": DOCUMENT,
+            "Tags": [{"Key": k, "Value": v} for k, v in TAGS.items()],
+        }
+    },
+}
+
+
+def test_converged_roles_and_policy_are_in_sync():
+    assert iam_drift(copy.deepcopy(CONVERGED), DESIRED) == {}
+
+
+def test_an_empty_account_differs_everywhere():
+    assert iam_drift({"roles": {"data": {}, "monitoring": {}}, "policies": {POLICY_ARN: {}}}, DESIRED) == {
+        "data_access_policy": "missing",
+        "data_access_role": "missing",
+        "monitoring_role": "missing",
+    }
+
+
+def _set(*path, value):
+    def apply(state):
+        target = state
+        for step in path[:-1]:
+            target = target[step]
+        target[path[-1]] = value
+
+    return apply
+
+
+WIDER = {**DOCUMENT, "Statement": [{**DOCUMENT["Statement"][0], "Resource": "*"}]}
+DRIFTS = {
+    "policy document widened": (_set("policies", POLICY_ARN, "Document", value=WIDER), "data_access_policy"),
+    "policy with an older version kept": (_set("policies", POLICY_ARN, "VersionIds", value=["v2", "v3"]), "data_access_policy"),
+    "policy tag removed": (_set("policies", POLICY_ARN, "Tags", value=[]), "data_access_policy"),
+    "role description": (_set("roles", "data", "Description", value="edited"), "data_access_role"),
+    "role trusts everyone": (
+        _set("roles", "data", "AssumeRolePolicyDocument", value={**TRUST, "Statement": [{**TRUST["Statement"][0], "Principal": {"AWS": "*"}}]}),
+        "data_access_role",
+    ),
+    "role extra policy attached": (
+        _set("roles", "data", "AttachedPolicyArns", value=[POLICY_ARN, "arn:aws:iam::aws:policy/AdministratorAccess"]),
+        "data_access_role",
+    ),
+    "role policy detached": (_set("roles", "data", "AttachedPolicyArns", value=[]), "data_access_role"),
+    "role longer sessions": (_set("roles", "data", "MaxSessionDuration", value=43200), "data_access_role"),
+    "role tag added": (_set("roles", "data", "Tags", value=[{"Key": "Owner", "Value": "x"}, *CONVERGED["roles"]["data"]["Tags"]]), "data_access_role"),
+    "monitoring role tag removed": (_set("roles", "monitoring", "Tags", value=[]), "monitoring_role"),
+    "monitoring role policy swapped": (_set("roles", "monitoring", "AttachedPolicyArns", value=[POLICY_ARN]), "monitoring_role"),
+}
+
+
+@pytest.mark.parametrize("drift, part", DRIFTS.values(), ids=DRIFTS.keys())
+def test_one_changed_setting_makes_its_part_differ(drift, part):
+    live = copy.deepcopy(CONVERGED)
+    drift(live)
+    assert set(iam_drift(live, DESIRED)) == {part}
+
+
+def test_a_boundary_given_must_be_the_live_one_and_none_given_is_not_compared():
+    live = copy.deepcopy(CONVERGED)
+    live["roles"]["data"]["PermissionsBoundary"] = {"PermissionsBoundaryArn": "arn:aws:iam::111122223333:policy/other"}
+    assert iam_drift(live, DESIRED) == {}
+    desired = copy.deepcopy(DESIRED)
+    desired["data_access_role"]["boundary"] = "arn:aws:iam::111122223333:policy/boundary"
+    assert iam_drift(live, desired) == {"data_access_role": "permissions boundary"}
