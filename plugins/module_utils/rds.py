@@ -251,3 +251,92 @@ def sync_tags(client: Any, arn: str, current: dict[str, str], wanted: dict[str, 
         if to_unset:
             client.remove_tags_from_resource(aws_retry=True, ResourceName=arn, TagKeys=to_unset)
     return to_set, to_unset
+
+
+def result_of(described: dict[str, Any] | None, rebooted: bool = False) -> dict[str, Any]:
+    """corp.infra.rds_instance's result for a DescribeDBInstances entry (None: no instance)."""
+    if not described:
+        return dict(exists=False, rebooted=rebooted)
+    return dict(
+        exists=True,
+        status=described.get("DBInstanceStatus"),
+        db_instance_arn=described.get("DBInstanceArn"),
+        endpoint=(described.get("Endpoint") or {}).get("Address", ""),
+        port=(described.get("Endpoint") or {}).get("Port") or described.get("DbInstancePort"),
+        master_user_secret_arn=(described.get("MasterUserSecret") or {}).get("SecretArn", ""),
+        settings=current_settings(described),
+        pending_modified_values=described.get("PendingModifiedValues") or {},
+        parameter_apply_status=(described.get("DBParameterGroups") or [{}])[0].get("ParameterApplyStatus", ""),
+        rebooted=rebooted,
+    )
+
+
+# --- Whether to call the modules at all (corp.infra.rds_drift) ------------------------------------------------------
+# The rds role reads the engine version, subnet group, parameter group and instance once (corp.infra.rds_state_info)
+# and calls a module only for what differs. Each test below is at least as strict as the module's own, and the
+# instance and parameter group tests are the modules' own functions (modify_request, parameter_changes).
+
+
+def _text_tags(tags: dict[str, Any] | None) -> dict[str, str]:
+    return {str(k): str(v) for k, v in (tags or {}).items()}
+
+
+def subnet_group_differs(group: dict[str, Any], wanted: dict[str, Any]) -> str | None:
+    """amazon.aws.rds_subnet_group: name (lowercase), description, the subnets (a sorted list), tags (purged)."""
+    if not group:
+        return "missing"
+    if group.get("DBSubnetGroupName") != str(wanted["name"]).lower() or group.get("DBSubnetGroupDescription") != wanted["description"]:
+        return "description"
+    if sorted(s.get("SubnetIdentifier") for s in group.get("Subnets") or []) != sorted(wanted["subnets"]):
+        return "subnets"
+    if (group.get("Tags") or {}) != _text_tags(wanted["tags"]):
+        return "tags"
+    return None
+
+
+def parameter_group_differs(group: dict[str, Any], wanted: dict[str, Any]) -> str | None:
+    """corp.infra.rds_parameter_group: family, the parameters (parameter_changes), tags (purged)."""
+    if not group:
+        return "missing"
+    if group.get("DBParameterGroupFamily") != wanted["family"]:
+        return "family"
+    try:
+        changes = parameter_changes({str(k): v for k, v in wanted["parameters"].items()}, group.get("Parameters") or {})[0]
+    except RdsError as error:
+        return str(error)
+    if changes:
+        return "parameters " + ", ".join(change["ParameterName"] for change in changes)
+    if (group.get("Tags") or {}) != _text_tags(wanted["tags"]):
+        return "tags"
+    return None
+
+
+def instance_differs(described: dict[str, Any], params: dict[str, Any]) -> str | None:
+    """corp.infra.rds_instance: the ModifyDBInstance request it would send, tags (purged), a reboot it would make."""
+    if not described:
+        return "missing"
+    if described.get("DBInstanceStatus") != "available":
+        return f"status {described.get('DBInstanceStatus')}"
+    try:
+        request = modify_request(params, described)[0]
+    except RdsError as error:
+        return str(error)
+    if request:
+        return "settings " + ", ".join(sorted(request))
+    tags = {tag["Key"]: tag["Value"] for tag in described.get("TagList") or []}
+    if params.get("tags") is not None and tags != _text_tags(params["tags"]):
+        return "tags"
+    if params.get("reboot_for_pending_parameters") and result_of(described)["parameter_apply_status"] == "pending-reboot":
+        return "a reboot for pending parameters"
+    return None
+
+
+def rds_drift(state: dict[str, Any], desired: dict[str, Any]) -> dict[str, str]:
+    """Part -> short reason for ``subnet_group``, ``parameter_group`` and ``instance`` parts of ``desired`` that differ."""
+    tests = {"subnet_group": subnet_group_differs, "parameter_group": parameter_group_differs, "instance": instance_differs}
+    differs = {}
+    for part, wanted in desired.items():
+        reason = tests[part](state.get(part) or {}, wanted)
+        if reason:
+            differs[part] = reason
+    return differs

@@ -298,8 +298,8 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_ta
 from ansible_collections.corp.infra.plugins.module_utils.rds import SETTINGS
 from ansible_collections.corp.infra.plugins.module_utils.rds import RdsError
 from ansible_collections.corp.infra.plugins.module_utils.rds import create_request
-from ansible_collections.corp.infra.plugins.module_utils.rds import current_settings
 from ansible_collections.corp.infra.plugins.module_utils.rds import modify_request
+from ansible_collections.corp.infra.plugins.module_utils.rds import result_of
 from ansible_collections.corp.infra.plugins.module_utils.rds import sync_tags
 from ansible_collections.corp.infra.plugins.module_utils.rds import wanted_settings
 
@@ -321,23 +321,6 @@ def wait_for(module, client, waiter_name, identifier):
         state = "available" if waiter_name == "db_instance_available" else "deleted"
         reason = e.last_response.get("Error", e)
         module.fail_json(msg=f"DB instance {identifier} was not {state} after {module.params['wait_timeout']} s (wait_timeout): {reason}")
-
-
-def result_of(described, rebooted=False):
-    if not described:
-        return dict(exists=False, rebooted=rebooted)
-    return dict(
-        exists=True,
-        status=described.get("DBInstanceStatus"),
-        db_instance_arn=described.get("DBInstanceArn"),
-        endpoint=(described.get("Endpoint") or {}).get("Address", ""),
-        port=(described.get("Endpoint") or {}).get("Port") or described.get("DbInstancePort"),
-        master_user_secret_arn=(described.get("MasterUserSecret") or {}).get("SecretArn", ""),
-        settings=current_settings(described),
-        pending_modified_values=described.get("PendingModifiedValues") or {},
-        parameter_apply_status=(described.get("DBParameterGroups") or [{}])[0].get("ParameterApplyStatus", ""),
-        rebooted=rebooted,
-    )
 
 
 def update_tags(module, client, described):

@@ -9,6 +9,7 @@ from ansible_collections.corp.infra.plugins.module_utils.rds import create_reque
 from ansible_collections.corp.infra.plugins.module_utils.rds import current_settings
 from ansible_collections.corp.infra.plugins.module_utils.rds import modify_request
 from ansible_collections.corp.infra.plugins.module_utils.rds import parameter_changes
+from ansible_collections.corp.infra.plugins.module_utils.rds import rds_drift
 
 WANTED = {
     "db_instance_identifier": "corp-rds-main-prod",
@@ -194,3 +195,96 @@ def test_the_key_of_a_managed_master_secret_cannot_change():
 def test_an_instance_still_being_created_has_no_port_to_compare():
     creating = described(DBInstanceStatus="creating", Endpoint=None, DbInstancePort=0)
     assert modify_request(WANTED, creating)[0] == {}
+
+
+# --- rds_drift: whether the rds role calls each module at all ---------------------------------------------------------
+
+TAGS = {"Environment": "prod", "ManagedBy": "corp.infra"}
+SUBNET_GROUP = {
+    "DBSubnetGroupName": "corp-rds-main-prod",
+    "DBSubnetGroupDescription": "corp main database, prod",
+    "Subnets": [{"SubnetIdentifier": "subnet-b"}, {"SubnetIdentifier": "subnet-a"}],
+    "Tags": TAGS,
+}
+PARAMETER_GROUP = {
+    "DBParameterGroupName": "corp-rds-main-prod",
+    "DBParameterGroupFamily": "postgres17",
+    "Parameters": {
+        "rds.force_ssl": {"ParameterName": "rds.force_ssl", "ParameterValue": "1", "DataType": "boolean", "ApplyType": "dynamic"},
+        "shared_preload_libraries": {"ParameterName": "shared_preload_libraries", "ParameterValue": "pg_stat_statements", "ApplyType": "static"},
+    },
+    "Tags": TAGS,
+}
+DESIRED = {
+    "subnet_group": {"name": "corp-rds-main-prod", "description": "corp main database, prod", "subnets": ["subnet-a", "subnet-b"], "tags": TAGS},
+    "parameter_group": {
+        "name": "corp-rds-main-prod",
+        "family": "postgres17",
+        "parameters": {"rds.force_ssl": 1, "shared_preload_libraries": ["pg_stat_statements"]},
+        "tags": TAGS,
+    },
+    "instance": {**WANTED, "tags": TAGS, "reboot_for_pending_parameters": False},
+}
+
+
+def converged(**instance):
+    return {
+        "subnet_group": dict(SUBNET_GROUP),
+        "parameter_group": dict(PARAMETER_GROUP),
+        "instance": described(**{"TagList": [{"Key": k, "Value": v} for k, v in TAGS.items()], **instance}),
+    }
+
+
+def test_a_converged_database_is_in_sync():
+    assert rds_drift(converged(), DESIRED) == {}
+
+
+def test_nothing_there_differs_everywhere():
+    assert rds_drift({}, DESIRED) == {"subnet_group": "missing", "parameter_group": "missing", "instance": "missing"}
+
+
+@pytest.mark.parametrize(
+    "part, change, reason",
+    [
+        ("subnet_group", {"DBSubnetGroupDescription": "edited"}, "description"),
+        ("subnet_group", {"Subnets": [{"SubnetIdentifier": "subnet-a"}]}, "subnets"),
+        ("subnet_group", {"Tags": {"Environment": "prod"}}, "tags"),
+        ("parameter_group", {"DBParameterGroupFamily": "postgres16"}, "family"),
+        ("parameter_group", {"Tags": {**TAGS, "Owner": "x"}}, "tags"),
+    ],
+)
+def test_a_changed_group_differs(part, change, reason):
+    state = converged()
+    state[part] = {**state[part], **change}
+    assert rds_drift(state, DESIRED) == {part: reason}
+
+
+def test_a_parameter_changed_out_of_band_differs_by_name():
+    state = converged()
+    state["parameter_group"]["Parameters"] = {
+        **PARAMETER_GROUP["Parameters"],
+        "rds.force_ssl": {**PARAMETER_GROUP["Parameters"]["rds.force_ssl"], "ParameterValue": "0"},
+    }
+    assert rds_drift(state, DESIRED) == {"parameter_group": "parameters rds.force_ssl"}
+
+
+@pytest.mark.parametrize(
+    "change, reason",
+    [
+        ({"BackupRetentionPeriod": 1}, "settings BackupRetentionPeriod"),
+        ({"DeletionProtection": False}, "settings DeletionProtection"),
+        ({"PubliclyAccessible": True}, "settings PubliclyAccessible"),
+        ({"TagList": [{"Key": "Environment", "Value": "prod"}]}, "tags"),
+        ({"DBInstanceStatus": "modifying"}, "status modifying"),
+        ({"StorageEncrypted": False}, "storage_encrypted is False on DB instance corp-rds-main-prod"),
+    ],
+)
+def test_a_changed_instance_differs(change, reason):
+    assert rds_drift(converged(**change), DESIRED)["instance"].startswith(reason)
+
+
+def test_a_pending_reboot_differs_only_when_the_role_may_reboot():
+    pending = converged(DBParameterGroups=[{"DBParameterGroupName": "corp-rds-main-prod", "ParameterApplyStatus": "pending-reboot"}])
+    assert rds_drift(pending, DESIRED) == {}
+    rebooting = {**DESIRED, "instance": {**DESIRED["instance"], "reboot_for_pending_parameters": True}}
+    assert rds_drift(pending, rebooting) == {"instance": "a reboot for pending parameters"}
