@@ -4,22 +4,10 @@
 
 from __future__ import annotations
 
-import json
-
-from ansible.errors import AnsibleFilterError
-
-from ansible_collections.corp.infra.plugins.module_utils.iam_state import iam_drift as drift
-
-
-def iam_drift(state, desired):
-    try:
-        # Plain JSON values, as the modules get them: amazon.aws's compare_policies cannot sort Ansible's
-        # tagged strings next to tuples.
-        return drift(json.loads(json.dumps(state)), json.loads(json.dumps(desired)))
-    except (KeyError, TypeError, ValueError) as error:
-        raise AnsibleFilterError(f"corp.infra.iam_drift: {error!r}") from None
+from ansible_collections.corp.infra.plugins.module_utils.iam_state import iam_drift
+from ansible_collections.corp.infra.plugins.plugin_utils.drift_filter import drift_filter
 
 
 class FilterModule:
     def filters(self):
-        return {"iam_drift": iam_drift}
+        return {"iam_drift": drift_filter("iam_drift", iam_drift)}

@@ -4,8 +4,6 @@
 
 from __future__ import annotations
 
-import json
-
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.corp.infra.plugins.module_utils.naming import NamingError
@@ -13,7 +11,8 @@ from ansible_collections.corp.infra.plugins.module_utils.naming import resource_
 from ansible_collections.corp.infra.plugins.module_utils.network import choose_zones
 from ansible_collections.corp.infra.plugins.module_utils.network import plan_subnets
 from ansible_collections.corp.infra.plugins.module_utils.network import subnet_cidrs
-from ansible_collections.corp.infra.plugins.module_utils.network_state import network_drift as drift
+from ansible_collections.corp.infra.plugins.module_utils.network_state import network_drift
+from ansible_collections.corp.infra.plugins.plugin_utils.drift_filter import drift_filter
 
 
 def subnet_plan(zones, region, vpc_cidr, count, cidrs=None, newbits=4, environment=None, prefix="corp"):
@@ -31,15 +30,6 @@ def subnet_plan(zones, region, vpc_cidr, count, cidrs=None, newbits=4, environme
         raise AnsibleFilterError(f"corp.infra.subnet_plan: {error}") from None
 
 
-def network_drift(state, desired):
-    try:
-        # Plain JSON values, as the modules get them: amazon.aws's compare_policies cannot sort Ansible's
-        # tagged strings next to tuples.
-        return drift(json.loads(json.dumps(state)), json.loads(json.dumps(desired)))
-    except (KeyError, TypeError) as error:
-        raise AnsibleFilterError(f"corp.infra.network_drift: incomplete input ({error!r})") from None
-
-
 class FilterModule:
     def filters(self):
-        return {"subnet_plan": subnet_plan, "network_drift": network_drift}
+        return {"subnet_plan": subnet_plan, "network_drift": drift_filter("network_drift", network_drift)}

@@ -4,14 +4,13 @@
 
 from __future__ import annotations
 
-import json
-
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.corp.infra.plugins.module_utils.bucket_policy import bucket_drift
 from ansible_collections.corp.infra.plugins.module_utils.bucket_policy import bucket_policy
 from ansible_collections.corp.infra.plugins.module_utils.kms_policy import PolicyError
-from ansible_collections.corp.infra.plugins.module_utils.s3_state import s3_drift as drift
+from ansible_collections.corp.infra.plugins.module_utils.s3_state import s3_drift
+from ansible_collections.corp.infra.plugins.plugin_utils.drift_filter import drift_filter
 
 
 def s3_bucket_policy(bucket_name, partition="aws", user_statements=None, extra_statements=None, min_tls_version="1.2"):
@@ -29,15 +28,6 @@ def s3_bucket_drift(buckets, name, desired):
     return bucket_drift(dict(live[0]), dict(desired))
 
 
-def s3_drift(state, desired):
-    try:
-        # Plain JSON values, as the modules get them: amazon.aws's compare_policies cannot sort Ansible's
-        # tagged strings next to tuples.
-        return drift(json.loads(json.dumps(state)), json.loads(json.dumps(desired)))
-    except (KeyError, TypeError, ValueError) as error:
-        raise AnsibleFilterError(f"corp.infra.s3_drift: {error!r}") from None
-
-
 class FilterModule:
     def filters(self):
-        return {"s3_bucket_policy": s3_bucket_policy, "s3_bucket_drift": s3_bucket_drift, "s3_drift": s3_drift}
+        return {"s3_bucket_policy": s3_bucket_policy, "s3_bucket_drift": s3_bucket_drift, "s3_drift": drift_filter("s3_drift", s3_drift)}
