@@ -77,6 +77,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
 
+@AWSRetry.jittered_backoff()
 def paginated(client, operation, key, **params):
     return client.get_paginator(operation).paginate(**params).build_full_result().get(key, [])
 

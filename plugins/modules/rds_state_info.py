@@ -106,6 +106,11 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_ta
 from ansible_collections.corp.infra.plugins.module_utils.rds import result_of
 
 
+@AWSRetry.jittered_backoff()
+def paginated(client, operation, key, **params):
+    return client.get_paginator(operation).paginate(**params).build_full_result()[key]
+
+
 def tags_of(rds, arn):
     return boto3_tag_list_to_ansible_dict(rds.list_tags_for_resource(aws_retry=True, ResourceName=arn)["TagList"])
 
@@ -124,7 +129,7 @@ def read_parameter_group(rds, name, parameters):
         group = rds.describe_db_parameter_groups(aws_retry=True, DBParameterGroupName=name)["DBParameterGroups"][0]
     except is_boto3_error_code("DBParameterGroupNotFound"):
         return {}
-    entries = rds.get_paginator("describe_db_parameters").paginate(DBParameterGroupName=name).build_full_result()["Parameters"]
+    entries = paginated(rds, "describe_db_parameters", "Parameters", DBParameterGroupName=name)
     group["Parameters"] = {entry["ParameterName"]: entry for entry in entries if entry["ParameterName"] in parameters}
     group["Tags"] = tags_of(rds, group["DBParameterGroupArn"])
     return group
@@ -154,8 +159,8 @@ def main():
     state = {"db_engine_versions": [], "subnet_group": {}, "parameter_group": {}, "instance": {}}
     try:
         if params["engine_version"]:
-            versions = rds.get_paginator("describe_db_engine_versions").paginate(Engine=params["engine"], EngineVersion=params["engine_version"])
-            state["db_engine_versions"] = [camel_dict_to_snake_dict(v) for v in versions.build_full_result()["DBEngineVersions"]]
+            versions = paginated(rds, "describe_db_engine_versions", "DBEngineVersions", Engine=params["engine"], EngineVersion=params["engine_version"])
+            state["db_engine_versions"] = [camel_dict_to_snake_dict(v) for v in versions]
         if params["subnet_group"]:
             state["subnet_group"] = read_subnet_group(rds, params["subnet_group"])
         if params["parameter_group"]:

@@ -123,7 +123,7 @@ def read_key(kms, alias):
     key_id = key["KeyId"]
     key["Policy"] = json.loads(kms.get_key_policy(aws_retry=True, KeyId=key_id, PolicyName="default")["Policy"])
     key["KeyRotationEnabled"] = kms.get_key_rotation_status(aws_retry=True, KeyId=key_id)["KeyRotationEnabled"]
-    tags = kms.get_paginator("list_resource_tags").paginate(KeyId=key_id).build_full_result().get("Tags", [])
+    tags = AWSRetry.jittered_backoff()(lambda: kms.get_paginator("list_resource_tags").paginate(KeyId=key_id).build_full_result())().get("Tags", [])
     key["Tags"] = {tag["TagKey"]: tag["TagValue"] for tag in tags}
     return key
 

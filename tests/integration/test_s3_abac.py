@@ -24,6 +24,10 @@ def test_abac_tags_through_s3_control_before_it_is_on_and_switches_off(emulator)
     assert {t["Key"]: t["Value"] for t in s3.get_bucket_tagging(Bucket=BUCKET)["TagSet"]} == {"Environment": ENVIRONMENT, "ManagedBy": "corp.infra"}
     assert changed(run("-e", "s3_abac=true", "--check", "--diff")) == 0
     assert changed(run("-e", "s3_abac=true")) == 0
+    # ABAC turned off out of band, with nothing else different: a run turns it back on.
+    s3.put_bucket_abac(Bucket=BUCKET, AbacStatus={"Status": "Disabled"})
+    assert changed(run("-e", "s3_abac=true")) == 1
+    assert s3.get_bucket_abac(Bucket=BUCKET)["AbacStatus"]["Status"] == "Enabled"
 
     # s3_abac back to false: check mode reports the switch, a normal run makes it, the tags stay.
     off = run("--check", "--diff")
