@@ -73,13 +73,14 @@ except ImportError:
     pass  # handled by AnsibleAWSModule
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import paginated_query_with_retries
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
 
-@AWSRetry.jittered_backoff()
 def paginated(client, operation, key, **params):
-    return client.get_paginator(operation).paginate(**params).build_full_result().get(key, [])
+    """Every page's ``key`` items, each page retried on throttling (amazon.aws's paginated_query_with_retries)."""
+    return paginated_query_with_retries(client, operation, **params).get(key, [])
 
 
 def read_role(iam, name):

@@ -100,15 +100,16 @@ except ImportError:
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import paginated_query_with_retries
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 from ansible_collections.corp.infra.plugins.module_utils.rds import result_of
 
 
-@AWSRetry.jittered_backoff()
 def paginated(client, operation, key, **params):
-    return client.get_paginator(operation).paginate(**params).build_full_result()[key]
+    """Every page's ``key`` items, each page retried on throttling (amazon.aws's paginated_query_with_retries)."""
+    return paginated_query_with_retries(client, operation, **params).get(key, [])
 
 
 def tags_of(rds, arn):

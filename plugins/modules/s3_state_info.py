@@ -109,6 +109,7 @@ except ImportError:
     pass  # handled by AnsibleAWSModule
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import paginated_query_with_retries
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
@@ -123,7 +124,7 @@ def read_key(kms, alias):
     key_id = key["KeyId"]
     key["Policy"] = json.loads(kms.get_key_policy(aws_retry=True, KeyId=key_id, PolicyName="default")["Policy"])
     key["KeyRotationEnabled"] = kms.get_key_rotation_status(aws_retry=True, KeyId=key_id)["KeyRotationEnabled"]
-    tags = AWSRetry.jittered_backoff()(lambda: kms.get_paginator("list_resource_tags").paginate(KeyId=key_id).build_full_result())().get("Tags", [])
+    tags = paginated_query_with_retries(kms, "list_resource_tags", KeyId=key_id).get("Tags", [])
     key["Tags"] = {tag["TagKey"]: tag["TagValue"] for tag in tags}
     return key
 
