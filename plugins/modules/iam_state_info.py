@@ -73,14 +73,9 @@ except ImportError:
     pass  # handled by AnsibleAWSModule
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import paginated_query_with_retries
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
-
-
-def paginated(client, operation, key, **params):
-    """Every page's ``key`` items, each page retried on throttling (amazon.aws's paginated_query_with_retries)."""
-    return paginated_query_with_retries(client, operation, **params).get(key, [])
+from ansible_collections.corp.infra.plugins.module_utils.reads import all_pages
 
 
 def read_role(iam, name):
@@ -88,7 +83,7 @@ def read_role(iam, name):
         role = iam.get_role(aws_retry=True, RoleName=name)["Role"]
     except is_boto3_error_code("NoSuchEntity"):
         return {}
-    role["AttachedPolicyArns"] = [p["PolicyArn"] for p in paginated(iam, "list_attached_role_policies", "AttachedPolicies", RoleName=name)]
+    role["AttachedPolicyArns"] = [p["PolicyArn"] for p in all_pages(iam, "list_attached_role_policies", "AttachedPolicies", RoleName=name)]
     return role
 
 
@@ -97,7 +92,7 @@ def read_policy(iam, arn):
         policy = iam.get_policy(aws_retry=True, PolicyArn=arn)["Policy"]
     except is_boto3_error_code("NoSuchEntity"):
         return {}
-    policy["VersionIds"] = [v["VersionId"] for v in paginated(iam, "list_policy_versions", "Versions", PolicyArn=arn)]
+    policy["VersionIds"] = [v["VersionId"] for v in all_pages(iam, "list_policy_versions", "Versions", PolicyArn=arn)]
     version = iam.get_policy_version(aws_retry=True, PolicyArn=arn, VersionId=policy["DefaultVersionId"])["PolicyVersion"]
     policy["Document"] = version["Document"]
     return policy

@@ -139,25 +139,20 @@ except ImportError:
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import paginated_query_with_retries
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
-
-
-def paginated(client, operation, key, **params):
-    """Every page's ``key`` items, each page retried on throttling (amazon.aws's paginated_query_with_retries)."""
-    return paginated_query_with_retries(client, operation, **params).get(key, [])
+from ansible_collections.corp.infra.plugins.module_utils.reads import all_pages
 
 
 def read_vpc(ec2, vpc_id):
     """The VPC's contents, each a DescribeX call filtered on the VPC."""
     by_vpc = [{"Name": "vpc-id", "Values": [vpc_id]}]
     return {
-        "subnets": paginated(ec2, "describe_subnets", "Subnets", Filters=by_vpc),
-        "flow_logs": paginated(ec2, "describe_flow_logs", "FlowLogs", Filters=[{"Name": "resource-id", "Values": [vpc_id]}]),
+        "subnets": all_pages(ec2, "describe_subnets", "Subnets", Filters=by_vpc),
+        "flow_logs": all_pages(ec2, "describe_flow_logs", "FlowLogs", Filters=[{"Name": "resource-id", "Values": [vpc_id]}]),
         "vpc_endpoints": [
             endpoint
-            for endpoint in paginated(ec2, "describe_vpc_endpoints", "VpcEndpoints", Filters=by_vpc)
+            for endpoint in all_pages(ec2, "describe_vpc_endpoints", "VpcEndpoints", Filters=by_vpc)
             if endpoint.get("State", "").lower() not in ("deleted", "deleting", "failed", "rejected", "expired")
         ],
     }
@@ -176,7 +171,7 @@ def read_network(module, ec2):
         "vpc_endpoints": [],
     }
     named = [{"Name": "tag:Name", "Values": [params["vpc_name"]]}, {"Name": "cidr-block", "Values": [params["vpc_cidr"]]}]
-    vpcs = paginated(ec2, "describe_vpcs", "Vpcs", Filters=named)
+    vpcs = all_pages(ec2, "describe_vpcs", "Vpcs", Filters=named)
     for vpc in vpcs:
         for attribute, field in (("enableDnsSupport", "EnableDnsSupport"), ("enableDnsHostnames", "EnableDnsHostnames")):
             vpc[field] = ec2.describe_vpc_attribute(aws_retry=True, VpcId=vpc["VpcId"], Attribute=attribute)[field]["Value"]
@@ -185,14 +180,14 @@ def read_network(module, ec2):
         return state
     vpc_id = vpcs[0]["VpcId"]
     state.update(read_vpc(ec2, vpc_id))
-    state["route_tables"] = paginated(
+    state["route_tables"] = all_pages(
         ec2,
         "describe_route_tables",
         "RouteTables",
         Filters=[{"Name": "vpc-id", "Values": [vpc_id]}, {"Name": "tag:Name", "Values": [params["route_table_name"]]}],
     )
     if params["security_group_names"]:
-        state["security_groups"] = paginated(
+        state["security_groups"] = all_pages(
             ec2,
             "describe_security_groups",
             "SecurityGroups",
@@ -202,7 +197,7 @@ def read_network(module, ec2):
 
 
 def read_log_group(logs, name):
-    groups = paginated(logs, "describe_log_groups", "logGroups", logGroupNamePrefix=name)
+    groups = all_pages(logs, "describe_log_groups", "logGroups", logGroupNamePrefix=name)
     group = next((g for g in groups if g["logGroupName"] == name), None)
     if group is None:
         return {}

@@ -100,16 +100,11 @@ except ImportError:
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import paginated_query_with_retries
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 from ansible_collections.corp.infra.plugins.module_utils.rds import result_of
-
-
-def paginated(client, operation, key, **params):
-    """Every page's ``key`` items, each page retried on throttling (amazon.aws's paginated_query_with_retries)."""
-    return paginated_query_with_retries(client, operation, **params).get(key, [])
+from ansible_collections.corp.infra.plugins.module_utils.reads import all_pages
 
 
 def tags_of(rds, arn):
@@ -130,7 +125,7 @@ def read_parameter_group(rds, name, parameters):
         group = rds.describe_db_parameter_groups(aws_retry=True, DBParameterGroupName=name)["DBParameterGroups"][0]
     except is_boto3_error_code("DBParameterGroupNotFound"):
         return {}
-    entries = paginated(rds, "describe_db_parameters", "Parameters", DBParameterGroupName=name)
+    entries = all_pages(rds, "describe_db_parameters", "Parameters", DBParameterGroupName=name)
     group["Parameters"] = {entry["ParameterName"]: entry for entry in entries if entry["ParameterName"] in parameters}
     group["Tags"] = tags_of(rds, group["DBParameterGroupArn"])
     return group
@@ -160,7 +155,7 @@ def main():
     state = {"db_engine_versions": [], "subnet_group": {}, "parameter_group": {}, "instance": {}}
     try:
         if params["engine_version"]:
-            versions = paginated(rds, "describe_db_engine_versions", "DBEngineVersions", Engine=params["engine"], EngineVersion=params["engine_version"])
+            versions = all_pages(rds, "describe_db_engine_versions", "DBEngineVersions", Engine=params["engine"], EngineVersion=params["engine_version"])
             state["db_engine_versions"] = [camel_dict_to_snake_dict(v) for v in versions]
         if params["subnet_group"]:
             state["subnet_group"] = read_subnet_group(rds, params["subnet_group"])

@@ -15,14 +15,18 @@ from typing import Callable
 from ansible.errors import AnsibleFilterError
 
 
+def plain(value: Any) -> Any:
+    """``value`` as plain JSON values, as a module gets it: Ansible's lazily templated containers are slow to
+    deep-copy, and amazon.aws's compare_policies cannot sort Ansible's tagged strings next to tuples."""
+    return json.loads(json.dumps(value))
+
+
 def drift_filter(name: str, compare: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
-    """``compare(state, desired)`` as filter ``corp.infra.<name>``, given plain JSON values as the modules get
-    them (amazon.aws's compare_policies cannot sort Ansible's tagged strings next to tuples), its errors as one
-    filter error."""
+    """``compare(state, desired)`` as filter ``corp.infra.<name>``, given plain values, its errors as one filter error."""
 
     def run(state: Any, desired: Any) -> Any:
         try:
-            return compare(json.loads(json.dumps(state)), json.loads(json.dumps(desired)))
+            return compare(plain(state), plain(desired))
         except (KeyError, TypeError, ValueError) as error:
             raise AnsibleFilterError(f"corp.infra.{name}: incomplete or invalid input ({error!r})") from None
 
