@@ -12,15 +12,14 @@ from ansible_collections.corp.infra.plugins.module_utils.preflight import is_sta
 
 
 def known_regions() -> set[str] | None:
-    """Every region botocore's bundled endpoint data knows, across the commercial, China and GovCloud partitions."""
+    """Every region of every partition in botocore's partition data (the source its endpoint rules resolve from),
+    without the ``*-global`` pseudo-regions."""
     try:
-        import botocore.session
+        import botocore.loaders
     except ImportError:
         return None
-    session = botocore.session.get_session()
-    regions: set[str] = set()
-    for partition in session.get_available_partitions():
-        regions.update(session.get_available_regions("ec2", partition_name=partition))
+    partitions = botocore.loaders.create_loader().load_data("partitions")["partitions"]
+    regions = {name for partition in partitions for name in partition.get("regions", {}) if not name.endswith("-global")}
     return regions or None
 
 

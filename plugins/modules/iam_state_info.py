@@ -14,6 +14,9 @@ description:
     M(amazon.aws.iam_managed_policy) only for what differs. Reading a policy by its ARN costs three requests;
     M(amazon.aws.iam_managed_policy) finds it by name by listing every policy in the account, AWS-managed ones
     included.
+  - On a local connection (every corp.infra inventory's) this module's action plugin runs its read in the task's
+    worker process on the controller, without a module process of its own; on any other connection the module
+    runs on the host. Either way the AWS options, their environment variables and the retries are amazon.aws's.
 author:
   - Corp Platform Team (@corp-platform)
 options:
@@ -31,13 +34,8 @@ extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
+  - corp.infra.read_only
 attributes:
-  check_mode:
-    support: full
-    description: Only reads.
-  diff_mode:
-    support: none
-    description: Only reads.
   platform:
     support: full
     platforms: aws
@@ -67,15 +65,16 @@ policies:
   type: dict
 """
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.corp.infra.plugins.module_utils.reads import all_pages
+from ansible_collections.corp.infra.plugins.module_utils.reads import run_reader
+
+ARGUMENT_SPEC = dict(
+    roles=dict(type="list", elements="str", default=[]),
+    policies=dict(type="list", elements="str", default=[]),
+)
+FAILURE = "Failed to read the IAM roles and policies"
 
 
 def read_role(iam, name):
@@ -98,21 +97,13 @@ def read_policy(iam, arn):
     return policy
 
 
+def read(params, aws):
+    iam = aws.client("iam", retry_decorator=AWSRetry.jittered_backoff())
+    return {"roles": {name: read_role(iam, name) for name in params["roles"]}, "policies": {arn: read_policy(iam, arn) for arn in params["policies"]}}
+
+
 def main():
-    module = AnsibleAWSModule(
-        argument_spec=dict(
-            roles=dict(type="list", elements="str", default=[]),
-            policies=dict(type="list", elements="str", default=[]),
-        ),
-        supports_check_mode=True,
-    )
-    iam = module.client("iam", retry_decorator=AWSRetry.jittered_backoff())
-    try:
-        roles = {name: read_role(iam, name) for name in module.params["roles"]}
-        policies = {arn: read_policy(iam, arn) for arn in module.params["policies"]}
-    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
-        module.fail_json_aws(e, msg="Failed to read the IAM roles and policies")
-    module.exit_json(changed=False, roles=roles, policies=policies)
+    run_reader(ARGUMENT_SPEC, read, FAILURE)
 
 
 if __name__ == "__main__":

@@ -19,6 +19,9 @@ description:
   - The VPC's contents are read only when exactly one VPC has the name and CIDR.
   - Every value is as the AWS API returns it (boto3's field names), except the availability zones, which are
     in M(amazon.aws.aws_az_info)'s form.
+  - On a local connection (every corp.infra inventory's) this module's action plugin runs its read in the task's
+    worker process on the controller, without a module process of its own; on any other connection the module
+    runs on the host. Either way the AWS options, their environment variables and the retries are amazon.aws's.
 author:
   - Corp Platform Team (@corp-platform)
 options:
@@ -52,13 +55,8 @@ extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
+  - corp.infra.read_only
 attributes:
-  check_mode:
-    support: full
-    description: Only reads.
-  diff_mode:
-    support: none
-    description: Only reads.
   platform:
     support: full
     platforms: aws
@@ -131,17 +129,23 @@ role_policy:
   type: dict
 """
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.corp.infra.plugins.module_utils.reads import all_pages
+from ansible_collections.corp.infra.plugins.module_utils.reads import run_reader
+
+ARGUMENT_SPEC = dict(
+    vpc_name=dict(type="str", required=True),
+    vpc_cidr=dict(type="str", required=True),
+    route_table_name=dict(type="str", required=True),
+    security_group_names=dict(type="list", elements="str", default=[]),
+    log_group_name=dict(type="str"),
+    role_name=dict(type="str"),
+    role_policy_name=dict(type="str"),
+)
+FAILURE = "Failed to read the network {vpc_name}"
 
 
 def read_vpc(ec2, vpc_id):
@@ -158,8 +162,7 @@ def read_vpc(ec2, vpc_id):
     }
 
 
-def read_network(module, ec2):
-    params = module.params
+def read_network(params, ec2):
     zones = ec2.describe_availability_zones(aws_retry=True)["AvailabilityZones"]
     state = {
         "availability_zones": [camel_dict_to_snake_dict(zone) for zone in zones],
@@ -219,30 +222,18 @@ def read_role(iam, name, policy_name):
     return role, policy
 
 
-def main():
-    module = AnsibleAWSModule(
-        argument_spec=dict(
-            vpc_name=dict(type="str", required=True),
-            vpc_cidr=dict(type="str", required=True),
-            route_table_name=dict(type="str", required=True),
-            security_group_names=dict(type="list", elements="str", default=[]),
-            log_group_name=dict(type="str"),
-            role_name=dict(type="str"),
-            role_policy_name=dict(type="str"),
-        ),
-        supports_check_mode=True,
-    )
+def read(params, aws):
     retry = AWSRetry.jittered_backoff()
-    params = module.params
-    try:
-        state = read_network(module, module.client("ec2", retry_decorator=retry))
-        state["log_group"] = read_log_group(module.client("logs", retry_decorator=retry), params["log_group_name"]) if params["log_group_name"] else {}
-        state["role"], state["role_policy"] = {}, {}
-        if params["role_name"]:
-            state["role"], state["role_policy"] = read_role(module.client("iam", retry_decorator=retry), params["role_name"], params["role_policy_name"])
-    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
-        module.fail_json_aws(e, msg=f"Failed to read the network {params['vpc_name']}")
-    module.exit_json(changed=False, **state)
+    state = read_network(params, aws.client("ec2", retry_decorator=retry))
+    state["log_group"] = read_log_group(aws.client("logs", retry_decorator=retry), params["log_group_name"]) if params["log_group_name"] else {}
+    state["role"], state["role_policy"] = {}, {}
+    if params["role_name"]:
+        state["role"], state["role_policy"] = read_role(aws.client("iam", retry_decorator=retry), params["role_name"], params["role_policy_name"])
+    return state
+
+
+def main():
+    run_reader(ARGUMENT_SPEC, read, FAILURE)
 
 
 if __name__ == "__main__":

@@ -13,6 +13,9 @@ description:
     R(corp.infra.rds_drift,ansible_collections.corp.infra.rds_drift_filter)), and calls
     M(amazon.aws.rds_subnet_group), M(corp.infra.rds_parameter_group) or M(corp.infra.rds_instance) only for
     what differs. Each module call is a process that loads boto3, about half a second whatever it does.
+  - On a local connection (every corp.infra inventory's) this module's action plugin runs its read in the task's
+    worker process on the controller, without a module process of its own; on any other connection the module
+    runs on the host. Either way the AWS options, their environment variables and the retries are amazon.aws's.
 author:
   - Corp Platform Team (@corp-platform)
 options:
@@ -41,13 +44,8 @@ extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
+  - corp.infra.read_only
 attributes:
-  check_mode:
-    support: full
-    description: Only reads.
-  diff_mode:
-    support: none
-    description: Only reads.
   platform:
     support: full
     platforms: aws
@@ -92,19 +90,24 @@ result:
   type: dict
 """
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 from ansible_collections.corp.infra.plugins.module_utils.rds import result_of
 from ansible_collections.corp.infra.plugins.module_utils.reads import all_pages
+from ansible_collections.corp.infra.plugins.module_utils.reads import run_reader
+
+ARGUMENT_SPEC = dict(
+    engine=dict(type="str", default="postgres"),
+    engine_version=dict(type="str"),
+    subnet_group=dict(type="str"),
+    parameter_group=dict(type="str"),
+    parameters=dict(type="list", elements="str", default=[]),
+    db_instance_identifier=dict(type="str"),
+)
+FAILURE = "Failed to read the engine version, subnet group, parameter group and instance"
 
 
 def tags_of(rds, arn):
@@ -138,34 +141,24 @@ def read_instance(rds, identifier):
         return {}
 
 
-def main():
-    module = AnsibleAWSModule(
-        argument_spec=dict(
-            engine=dict(type="str", default="postgres"),
-            engine_version=dict(type="str"),
-            subnet_group=dict(type="str"),
-            parameter_group=dict(type="str"),
-            parameters=dict(type="list", elements="str", default=[]),
-            db_instance_identifier=dict(type="str"),
-        ),
-        supports_check_mode=True,
-    )
-    params = module.params
-    rds = module.client("rds", retry_decorator=AWSRetry.jittered_backoff())
+def read(params, aws):
+    rds = aws.client("rds", retry_decorator=AWSRetry.jittered_backoff())
     state = {"db_engine_versions": [], "subnet_group": {}, "parameter_group": {}, "instance": {}}
-    try:
-        if params["engine_version"]:
-            versions = all_pages(rds, "describe_db_engine_versions", "DBEngineVersions", Engine=params["engine"], EngineVersion=params["engine_version"])
-            state["db_engine_versions"] = [camel_dict_to_snake_dict(v) for v in versions]
-        if params["subnet_group"]:
-            state["subnet_group"] = read_subnet_group(rds, params["subnet_group"])
-        if params["parameter_group"]:
-            state["parameter_group"] = read_parameter_group(rds, params["parameter_group"], params["parameters"])
-        if params["db_instance_identifier"]:
-            state["instance"] = read_instance(rds, params["db_instance_identifier"])
-    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
-        module.fail_json_aws(e, msg="Failed to read the engine version, subnet group, parameter group and instance")
-    module.exit_json(changed=False, result=result_of(state["instance"]), **state)
+    if params["engine_version"]:
+        versions = all_pages(rds, "describe_db_engine_versions", "DBEngineVersions", Engine=params["engine"], EngineVersion=params["engine_version"])
+        state["db_engine_versions"] = [camel_dict_to_snake_dict(v) for v in versions]
+    if params["subnet_group"]:
+        state["subnet_group"] = read_subnet_group(rds, params["subnet_group"])
+    if params["parameter_group"]:
+        state["parameter_group"] = read_parameter_group(rds, params["parameter_group"], params["parameters"])
+    if params["db_instance_identifier"]:
+        state["instance"] = read_instance(rds, params["db_instance_identifier"])
+    state["result"] = result_of(state["instance"])
+    return state
+
+
+def main():
+    run_reader(ARGUMENT_SPEC, read, FAILURE)
 
 
 if __name__ == "__main__":

@@ -16,6 +16,9 @@ description:
     whatever it does.
   - Bucket settings are returned in M(amazon.aws.s3_bucket_info)'s C(bucket_facts) form, as the AWS API returns
     them.
+  - On a local connection (every corp.infra inventory's) this module's action plugin runs its read in the task's
+    worker process on the controller, without a module process of its own; on any other connection the module
+    runs on the host. Either way the AWS options, their environment variables and the retries are amazon.aws's.
 author:
   - Corp Platform Team (@corp-platform)
 options:
@@ -31,13 +34,8 @@ extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
+  - corp.infra.read_only
 attributes:
-  check_mode:
-    support: full
-    description: Only reads.
-  diff_mode:
-    support: none
-    description: Only reads.
   platform:
     support: full
     platforms: aws
@@ -103,17 +101,18 @@ buckets:
 
 import json
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import paginated_query_with_retries
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
+from ansible_collections.corp.infra.plugins.module_utils.reads import run_reader
 from ansible_collections.corp.infra.plugins.module_utils.s3_abac import status_of
+
+ARGUMENT_SPEC = dict(
+    key_alias=dict(type="str", no_log=False),
+    buckets=dict(type="list", elements="str", default=[]),
+)
+FAILURE = "Failed to read the stack key and buckets"
 
 
 def read_key(kms, alias):
@@ -164,25 +163,19 @@ def read_bucket(s3, name):
     }
 
 
-def main():
-    module = AnsibleAWSModule(
-        argument_spec=dict(
-            key_alias=dict(type="str", no_log=False),
-            buckets=dict(type="list", elements="str", default=[]),
-        ),
-        supports_check_mode=True,
-    )
+def read(params, aws):
     retry = AWSRetry.jittered_backoff(catch_extra_error_codes=["OperationAborted"])
     result = {"key": {}, "buckets": []}
-    try:
-        if module.params["key_alias"]:
-            result["key"] = read_key(module.client("kms", retry_decorator=retry), module.params["key_alias"])
-        if module.params["buckets"]:
-            s3 = module.client("s3", retry_decorator=retry)
-            result["buckets"] = [read_bucket(s3, name) for name in module.params["buckets"]]
-    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
-        module.fail_json_aws(e, msg="Failed to read the stack key and buckets")
-    module.exit_json(changed=False, **result)
+    if params["key_alias"]:
+        result["key"] = read_key(aws.client("kms", retry_decorator=retry), params["key_alias"])
+    if params["buckets"]:
+        s3 = aws.client("s3", retry_decorator=retry)
+        result["buckets"] = [read_bucket(s3, name) for name in params["buckets"]]
+    return result
+
+
+def main():
+    run_reader(ARGUMENT_SPEC, read, FAILURE)
 
 
 if __name__ == "__main__":

@@ -12,8 +12,13 @@ description:
     Best Practices controls that apply to them - S3.1, S3.2, S3.3, S3.5, S3.8, S3.9, S3.12, S3.13, S3.14, S3.17,
     KMS.4, RDS.2, RDS.3, RDS.5, RDS.6, RDS.8, RDS.9, RDS.10, RDS.11, RDS.13, RDS.17, SecretsManager.1, DynamoDB.1,
     DynamoDB.2, DynamoDB.6, EC2.2, EC2.6, IAM.1, IAM.21.
-  - One module call reads everything (one process, one set of clients), so a scheduled compliance job is cheap.
+  - One module call reads everything (one process, one boto3 session), so a scheduled compliance job is cheap.
+  - It also resolves the account and partition of the credentials it reads with (one STS request), so a job
+    needs no other module process to name the account in its report.
   - Only reads; a resource that does not exist fails its controls.
+  - On a local connection (every corp.infra inventory's) this module's action plugin runs its read in the task's
+    worker process on the controller, without a module process of its own; on any other connection the module
+    runs on the host. Either way the AWS options, their environment variables and the retries are amazon.aws's.
 author:
   - Corp Platform Team (@corp-platform)
 options:
@@ -33,7 +38,9 @@ options:
         choices: [data, logs]
         default: data
   account_id:
-    description: The account whose account-level S3 Block Public Access (S3.1) is read. Unset, S3.1 is not evaluated.
+    description:
+      - The account whose account-level S3 Block Public Access (S3.1) is read.
+      - Default is the account of the credentials (RV(account_id)).
     type: str
   kms_keys:
     description: Customer-managed KMS keys (KMS.4), by ARN, id or alias.
@@ -56,7 +63,14 @@ options:
     elements: str
     default: []
   iam_policy_arns:
-    description: Customer-managed IAM policies (IAM.1, IAM.21).
+    description: Customer-managed IAM policies (IAM.1, IAM.21), by ARN.
+    type: list
+    elements: str
+    default: []
+  iam_policy_names:
+    description:
+      - Customer-managed IAM policies (IAM.1, IAM.21) at path C(/) of the credentials' account, by name.
+      - Results name them by ARN.
     type: list
     elements: str
     default: []
@@ -68,19 +82,15 @@ extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
+  - corp.infra.read_only
 attributes:
-  check_mode:
-    support: full
-    description: Only reads.
-  diff_mode:
-    support: none
-    description: Only reads.
   platform:
     support: full
     platforms: aws
-    description: Reads S3, S3 Control, KMS, RDS, Secrets Manager, DynamoDB, Application Auto Scaling, EC2 and IAM.
+    description: Reads STS, S3, S3 Control, KMS, RDS, Secrets Manager, DynamoDB, Application Auto Scaling, EC2 and IAM.
 notes:
-  - "IAM actions: C(s3:GetBucketPublicAccessBlock), C(s3:GetBucketPolicy), C(s3:GetBucketOwnershipControls),
+  - "IAM actions: C(sts:GetCallerIdentity) (which needs no permission), C(s3:GetBucketPublicAccessBlock), C(s3:GetBucketPolicy),
+    C(s3:GetBucketOwnershipControls),
     C(s3:GetBucketVersioning), C(s3:GetBucketLogging), C(s3:GetLifecycleConfiguration), C(s3:GetEncryptionConfiguration),
     C(s3:GetAccountPublicAccessBlock), C(kms:DescribeKey), C(kms:GetKeyRotationStatus), C(rds:DescribeDBInstances),
     C(secretsmanager:DescribeSecret), C(dynamodb:DescribeTable), C(dynamodb:DescribeContinuousBackups),
@@ -98,11 +108,21 @@ EXAMPLES = r"""
     db_instance_identifiers: [corp-rds-main-prod]
     dynamodb_tables: [corp-dynamodb-main-prod]
     vpcs: [corp-vpc-main-prod]
-    iam_policy_arns: [arn:aws:iam::123456789012:policy/corp-iam-dataaccess-prod]
+    iam_policy_names: [corp-iam-dataaccess-prod]
   register: compliance
 """
 
 RETURN = r"""
+account_id:
+  description: The account of the credentials the module read with.
+  returned: always
+  type: str
+  sample: "123456789012"
+partition:
+  description: The partition of that account (C(aws), C(aws-cn), C(aws-us-gov)).
+  returned: always
+  type: str
+  sample: aws
 results:
   description: One result per control and resource.
   returned: always
@@ -136,17 +156,30 @@ summary:
   sample: {"PASS": 41, "FAIL": 0, "WAIVED": 2}
 """
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.corp.infra.plugins.module_utils.compliance import evaluate
 from ansible_collections.corp.infra.plugins.module_utils.compliance import summary
 from ansible_collections.corp.infra.plugins.module_utils.compliance import summary_lines
+from ansible_collections.corp.infra.plugins.module_utils.reads import run_reader
+
+ARGUMENT_SPEC = dict(
+    buckets=dict(
+        type="list",
+        elements="dict",
+        default=[],
+        options=dict(name=dict(type="str", required=True), role=dict(type="str", choices=["data", "logs"], default="data")),
+    ),
+    account_id=dict(type="str"),
+    kms_keys=dict(type="list", elements="str", default=[], no_log=False),
+    db_instance_identifiers=dict(type="list", elements="str", default=[]),
+    dynamodb_tables=dict(type="list", elements="str", default=[]),
+    vpcs=dict(type="list", elements="str", default=[]),
+    iam_policy_arns=dict(type="list", elements="str", default=[]),
+    iam_policy_names=dict(type="list", elements="str", default=[]),
+    waivers=dict(type="dict", default={}),
+)
+FAILURE = "Failed to read the live state for the compliance checks"
 
 
 def _or_none(call, *codes):
@@ -181,20 +214,23 @@ def read_bucket(s3, name, role):
     return bucket
 
 
-def read_state(module):
-    params = module.params
+def read_state(params, aws):
     retry = AWSRetry.jittered_backoff()
+    caller = aws.client("sts", retry_decorator=retry).get_caller_identity(aws_retry=True)
+    partition = caller["Arn"].split(":")[1]
     state = {"s3": {"buckets": {}}, "kms": {}, "rds": {}, "secrets": {}, "dynamodb": {}, "ec2": {}, "iam": {}}
+    state["account"] = {"account_id": caller["Account"], "partition": partition}
+    account_id = params["account_id"] or caller["Account"]
     if params["buckets"]:
-        s3 = module.client("s3", retry_decorator=retry)
+        s3 = aws.client("s3", retry_decorator=retry)
         for bucket in params["buckets"]:
             state["s3"]["buckets"][bucket["name"]] = read_bucket(s3, bucket["name"], bucket["role"])
-    if params["account_id"]:
-        s3control = module.client("s3control", retry_decorator=retry)
-        found = _or_none(lambda: s3control.get_public_access_block(aws_retry=True, AccountId=params["account_id"]), "NoSuchPublicAccessBlockConfiguration")
+    if account_id:
+        s3control = aws.client("s3control", retry_decorator=retry)
+        found = _or_none(lambda: s3control.get_public_access_block(aws_retry=True, AccountId=account_id), "NoSuchPublicAccessBlockConfiguration")
         state["s3"]["account_public_access_block"] = (found or {}).get("PublicAccessBlockConfiguration")
     if params["kms_keys"]:
-        kms = module.client("kms", retry_decorator=retry)
+        kms = aws.client("kms", retry_decorator=retry)
         for key in params["kms_keys"]:
             described = _or_none(lambda key=key: kms.describe_key(aws_retry=True, KeyId=key), "NotFoundException")
             if described is None:
@@ -203,8 +239,8 @@ def read_state(module):
             arn = described["KeyMetadata"]["Arn"]  # GetKeyRotationStatus takes no alias
             state["kms"][arn] = {"rotation": kms.get_key_rotation_status(aws_retry=True, KeyId=arn).get("KeyRotationEnabled")}
     if params["db_instance_identifiers"]:
-        rds = module.client("rds", retry_decorator=retry)
-        secrets = module.client("secretsmanager", retry_decorator=retry)
+        rds = aws.client("rds", retry_decorator=retry)
+        secrets = aws.client("secretsmanager", retry_decorator=retry)
         for name in params["db_instance_identifiers"]:
             found = _or_none(lambda name=name: rds.describe_db_instances(aws_retry=True, DBInstanceIdentifier=name), "DBInstanceNotFound")
             db = found["DBInstances"][0] if found else None
@@ -217,8 +253,8 @@ def read_state(module):
             elif db is not None:
                 state["secrets"][f"{name} master password"] = None
     if params["dynamodb_tables"]:
-        dynamodb = module.client("dynamodb", retry_decorator=retry)
-        autoscaling = module.client("application-autoscaling", retry_decorator=retry)
+        dynamodb = aws.client("dynamodb", retry_decorator=retry)
+        autoscaling = aws.client("application-autoscaling", retry_decorator=retry)
         for name in params["dynamodb_tables"]:
             found = _or_none(lambda name=name: dynamodb.describe_table(aws_retry=True, TableName=name), "ResourceNotFoundException")
             if found is None:
@@ -237,7 +273,7 @@ def read_state(module):
                 "deletion_protection": table.get("DeletionProtectionEnabled"),
             }
     if params["vpcs"]:
-        ec2 = module.client("ec2", retry_decorator=retry)
+        ec2 = aws.client("ec2", retry_decorator=retry)
         for vpc in params["vpcs"]:
             vpc_id = vpc
             if not vpc.startswith("vpc-"):
@@ -257,9 +293,10 @@ def read_state(module):
                 "default_security_group": groups["SecurityGroups"][0],
                 "flow_logs": [f for f in flow_logs if f.get("FlowLogStatus") == "ACTIVE" and f.get("DeliverLogsStatus", "SUCCESS") == "SUCCESS"],
             }
-    if params["iam_policy_arns"]:
-        iam = module.client("iam", retry_decorator=retry)
-        for arn in params["iam_policy_arns"]:
+    policy_arns = params["iam_policy_arns"] + [f"arn:{partition}:iam::{caller['Account']}:policy/{name}" for name in params["iam_policy_names"]]
+    if policy_arns:
+        iam = aws.client("iam", retry_decorator=retry)
+        for arn in policy_arns:
             policy = _or_none(lambda arn=arn: iam.get_policy(aws_retry=True, PolicyArn=arn), "NoSuchEntity")
             document = None
             if policy:
@@ -269,31 +306,14 @@ def read_state(module):
     return state
 
 
+def read(params, aws):
+    state = read_state(params, aws)
+    results = evaluate(state, params["waivers"])
+    return dict(results=results, summary=summary(results), summary_lines=summary_lines(results), **state["account"])
+
+
 def main():
-    module = AnsibleAWSModule(
-        argument_spec=dict(
-            buckets=dict(
-                type="list",
-                elements="dict",
-                default=[],
-                options=dict(name=dict(type="str", required=True), role=dict(type="str", choices=["data", "logs"], default="data")),
-            ),
-            account_id=dict(type="str"),
-            kms_keys=dict(type="list", elements="str", default=[], no_log=False),
-            db_instance_identifiers=dict(type="list", elements="str", default=[]),
-            dynamodb_tables=dict(type="list", elements="str", default=[]),
-            vpcs=dict(type="list", elements="str", default=[]),
-            iam_policy_arns=dict(type="list", elements="str", default=[]),
-            waivers=dict(type="dict", default={}),
-        ),
-        supports_check_mode=True,
-    )
-    try:
-        state = read_state(module)
-    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
-        module.fail_json_aws(e, msg="Failed to read the live state for the compliance checks")
-    results = evaluate(state, module.params["waivers"])
-    module.exit_json(changed=False, results=results, summary=summary(results), summary_lines=summary_lines(results))
+    run_reader(ARGUMENT_SPEC, read, FAILURE)
 
 
 if __name__ == "__main__":

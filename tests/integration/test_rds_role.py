@@ -91,6 +91,11 @@ def test_rds_quartet_live_instance_secrets_drift_and_absent(emulator):
     assert changed(run("--tags", "rds")) == 1
     assert rds.describe_db_instances(DBInstanceIdentifier=INSTANCE)["DBInstances"][0]["BackupRetentionPeriod"] == 7
     assert run(playbook="playbooks/verify.yml").returncode == 0
+    # The compliance job resolved the account itself (no account lookup of its own) and named the policy by its ARN.
+    standalone = json.loads((ROOT / "outputs" / f"{ENVIRONMENT}-compliance.json").read_text())
+    assert standalone["account_id"] == json.loads(outputs_file.read_text())["account_id"] and standalone["summary"]["FAIL"] == 0
+    policy_arn = iam["data_access_policy_arn"]
+    assert {(r["control"], r["status"]) for r in standalone["results"] if r["resource"] == policy_arn} == {("IAM.1", "PASS"), ("IAM.21", "PASS")}
 
     # A static parameter waits for a reboot, reported; the reboot happens only when asked for.
     static = ("-e", '{"rds_parameters": {"shared_preload_libraries": ["pg_stat_statements", "auto_explain"]}}')

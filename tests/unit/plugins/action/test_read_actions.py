@@ -1,0 +1,82 @@
+"""The read actions run a read-only module's read in the worker process on a local connection, the module elsewhere."""
+
+import datetime
+from types import SimpleNamespace
+
+import boto3
+import botocore.exceptions
+import pytest
+from ansible.errors import AnsibleActionFail
+from ansible.parsing.dataloader import DataLoader
+from ansible.playbook.play_context import PlayContext
+from ansible.playbook.task import Task
+from botocore.stub import Stubber
+
+from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
+from ansible_collections.corp.infra.plugins.modules import account_info
+from ansible_collections.corp.infra.plugins.plugin_utils import read_action
+
+
+def reader(read):
+    return SimpleNamespace(ARGUMENT_SPEC={"name": {"type": "str", "required": True}}, FAILURE="Failed to read {name}", read=read)
+
+
+def action_for(read, transport="local", args=None):
+    class Action(read_action.ReadAction):
+        pass
+
+    Action.reader = reader(read)
+    task = Task()
+    task.action = "corp.infra.fake_info"
+    task.args = args if args is not None else {"name": "corp-vpc-main-dev", "region": "eu-west-1"}
+    connection = SimpleNamespace(transport=transport, _shell=SimpleNamespace(tmpdir="/nonexistent"))
+    return Action(task, connection, PlayContext(), DataLoader(), None, None)
+
+
+def test_a_local_connection_reads_in_process_and_returns_what_the_module_would(monkeypatch):
+    seen = {}
+
+    def read(params, aws):
+        seen.update(params=params, aws=aws)
+        return {"created": datetime.datetime(2026, 11, 28, 10, 0, tzinfo=datetime.UTC), "zones": {"eu-west-1a"}}
+
+    action = action_for(read)
+    monkeypatch.setattr(action, "_execute_module", lambda **kwargs: pytest.fail("no module process on a local connection"))
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIDFROMENV")
+    result = action.run(task_vars={})
+    assert result["created"] == "2026-11-28T10:00:00+00:00" and result["zones"] == ["eu-west-1a"] and result["changed"] is False
+    # amazon.aws's common options, environment fallbacks included, alongside the module's own.
+    assert seen["params"]["name"] == "corp-vpc-main-dev" and seen["params"]["region"] == "eu-west-1"
+    assert seen["params"]["access_key"] == "AKIDFROMENV" and seen["params"]["validate_certs"] is True
+
+
+def test_another_connection_runs_the_module_on_the_host(monkeypatch):
+    action = action_for(lambda params, aws: pytest.fail("no read in the worker on a remote connection"), transport="ssh")
+    calls = []
+    monkeypatch.setattr(action, "_execute_module", lambda **kwargs: calls.append(kwargs) or {"vpcs": [], "changed": False})
+    assert action.run(task_vars={})["vpcs"] == []
+    assert calls[0]["module_name"] == "corp.infra.fake_info" and calls[0]["module_args"]["name"] == "corp-vpc-main-dev"
+
+
+def test_an_aws_error_fails_the_task_in_one_line_naming_what_was_read():
+    def read(params, aws):
+        raise botocore.exceptions.ClientError({"Error": {"Code": "AccessDenied", "Message": "no"}}, "DescribeVpcs")
+
+    with pytest.raises(AnsibleActionFail, match=r"^Failed to read corp-vpc-main-dev: An error occurred \(AccessDenied\)") as failure:
+        action_for(read).run(task_vars={})
+    assert failure.value.result["error"]["code"] == "AccessDenied"
+
+
+def test_bad_arguments_are_refused_before_any_read():
+    action = action_for(lambda params, aws: pytest.fail("read with invalid arguments"), args={"region": "eu-west-1"})
+    with pytest.raises(AnsibleActionFail, match="missing required arguments: name"):
+        action.run(task_vars={})
+
+
+@pytest.mark.parametrize(("arn", "partition"), [("arn:aws:iam::123456789012:user/ci", "aws"), ("arn:aws-cn:sts::123456789012:assumed-role/r/s", "aws-cn")])
+def test_account_info_reads_the_account_and_partition_of_the_caller(arn, partition):
+    sts = boto3.client("sts", region_name="us-east-1", aws_access_key_id="k", aws_secret_access_key="s")
+    with Stubber(sts) as stub:
+        stub.add_response("get_caller_identity", {"Account": "123456789012", "Arn": arn, "UserId": "AID"}, {})
+        found = account_info.read({}, SimpleNamespace(client=lambda service, retry_decorator=None: RetryingBotoClientWrapper(sts, retry_decorator)))
+    assert found == {"account_id": "123456789012", "partition": partition, "arn": arn}
