@@ -22,12 +22,18 @@ def all_pages(client: Any, operation: str, key: str, **params: Any) -> list[Any]
     return paginated_query_with_retries(client, operation, **params).get(key, [])
 
 
+class ReadRefused(Exception):
+    """Arguments a read cannot start from: the module's or the action's failure, in one line."""
+
+
 def run_reader(argument_spec: dict[str, Any], read: Callable[[dict[str, Any], Any], dict[str, Any]], failure: str) -> None:
     """The main() of a read-only module: ``read(params, aws)`` with every client from one session, its AWS errors
     as the module's failure (``failure`` formatted with the parameters)."""
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
     try:
         state = read(module.params, OneSession.of_module(module))
+    except ReadRefused as e:
+        module.fail_json(msg=str(e))
     except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
         module.fail_json_aws(e, msg=failure.format(**module.params))
     module.exit_json(changed=False, **state)

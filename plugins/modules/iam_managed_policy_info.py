@@ -11,6 +11,9 @@ description:
     or RV(exists=false) when there is none.
   - amazon.aws has no info module for managed policies; corp.infra uses this one to show policy changes in
     C(--check --diff) and to remove only the policies it tagged.
+  - On a local connection (every corp.infra inventory's) this module's action plugin runs its read in the task's
+    worker process on the controller, without a module process of its own; on any other connection the module
+    runs on the host. Either way the AWS options, their environment variables and the retries are amazon.aws's.
 author:
   - Corp Platform Team (@corp-platform)
 options:
@@ -77,15 +80,13 @@ policy:
 import json
 from urllib.parse import unquote
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
+from ansible_collections.corp.infra.plugins.module_utils.reads import run_reader
+
+ARGUMENT_SPEC = dict(arn=dict(type="str", required=True))
+FAILURE = "Failed to read the managed policy"
 
 
 def get_policy(client, arn):
@@ -112,14 +113,13 @@ def get_policy(client, arn):
     }
 
 
+def read(params, aws):
+    policy = get_policy(aws.client("iam", retry_decorator=AWSRetry.jittered_backoff()), params["arn"])
+    return {"exists": policy is not None, "policy": policy or {}}
+
+
 def main():
-    module = AnsibleAWSModule(argument_spec=dict(arn=dict(type="str", required=True)), supports_check_mode=True)
-    client = module.client("iam", retry_decorator=AWSRetry.jittered_backoff())
-    try:
-        policy = get_policy(client, module.params["arn"])
-    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
-        module.fail_json_aws(e, msg="Failed to read the managed policy")
-    module.exit_json(changed=False, exists=policy is not None, policy=policy or {})
+    run_reader(ARGUMENT_SPEC, read, FAILURE)
 
 
 if __name__ == "__main__":

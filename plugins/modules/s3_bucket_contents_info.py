@@ -11,6 +11,9 @@ description:
   - A versioned bucket whose current objects are all deleted still holds versions and cannot be deleted
     without them; listing current objects (M(amazon.aws.s3_object) C(mode=list)) does not see them.
   - The s3 role uses it to refuse a destroy before anything is deleted.
+  - On a local connection (every corp.infra inventory's) this module's action plugin runs its read in the task's
+    worker process on the controller, without a module process of its own; on any other connection the module
+    runs on the host. Either way the AWS options, their environment variables and the retries are amazon.aws's.
 author:
   - Corp Platform Team (@corp-platform)
 options:
@@ -50,14 +53,12 @@ has_contents:
   sample: false
 """
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.corp.infra.plugins.module_utils.reads import run_reader
+
+ARGUMENT_SPEC = dict(bucket=dict(type="str", required=True))
+FAILURE = "Failed to list the bucket's object versions"
 
 
 def bucket_contents(client, bucket):
@@ -69,14 +70,13 @@ def bucket_contents(client, bucket):
     return True, bool(page.get("Versions") or page.get("DeleteMarkers"))
 
 
+def read(params, aws):
+    exists, has_contents = bucket_contents(aws.client("s3", retry_decorator=AWSRetry.jittered_backoff()), params["bucket"])
+    return {"exists": exists, "has_contents": has_contents}
+
+
 def main():
-    module = AnsibleAWSModule(argument_spec=dict(bucket=dict(type="str", required=True)), supports_check_mode=True)
-    client = module.client("s3", retry_decorator=AWSRetry.jittered_backoff())
-    try:
-        exists, has_contents = bucket_contents(client, module.params["bucket"])
-    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
-        module.fail_json_aws(e, msg="Failed to list the bucket's object versions")
-    module.exit_json(changed=False, exists=exists, has_contents=has_contents)
+    run_reader(ARGUMENT_SPEC, read, FAILURE)
 
 
 if __name__ == "__main__":

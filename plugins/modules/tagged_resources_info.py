@@ -13,6 +13,9 @@ description:
     each one (M(amazon.aws.kms_key_info) makes several requests per key in the region), which on a real account
     costs requests in proportion to everything the account holds.
   - corp.infra uses it to find a stack key that a killed run created but never aliased.
+  - On a local connection (every corp.infra inventory's) this module's action plugin runs its read in the task's
+    worker process on the controller, without a module process of its own; on any other connection the module
+    runs on the host. Either way the AWS options, their environment variables and the retries are amazon.aws's.
 author:
   - Corp Platform Team (@corp-platform)
 options:
@@ -71,14 +74,16 @@ resources:
       sample: {"Environment": "prod", "ManagedBy": "corp.infra"}
 """
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
+from ansible_collections.corp.infra.plugins.module_utils.reads import ReadRefused
+from ansible_collections.corp.infra.plugins.module_utils.reads import run_reader
+
+ARGUMENT_SPEC = dict(
+    tags=dict(type="dict", required=True),
+    resource_types=dict(type="list", elements="str", default=[]),
+)
+FAILURE = "Failed to find resources tagged {tags}"
 
 
 @AWSRetry.jittered_backoff()
@@ -91,26 +96,18 @@ def tag_filters(tags):
     return [{"Key": key, "Values": [str(v) for v in (value if isinstance(value, list) else [value])]} for key, value in sorted(tags.items())]
 
 
+def read(params, aws):
+    if not params["tags"]:
+        raise ReadRefused("tags: give at least one tag, or every resource in the region would match")
+    request = {"TagFilters": tag_filters(params["tags"])}
+    if params["resource_types"]:
+        request["ResourceTypeFilters"] = params["resource_types"]
+    found = get_resources(aws.client("resourcegroupstaggingapi"), **request).get("ResourceTagMappingList", [])
+    return {"resources": [{"resource_arn": item["ResourceARN"], "tags": boto3_tag_list_to_ansible_dict(item.get("Tags", []))} for item in found]}
+
+
 def main():
-    module = AnsibleAWSModule(
-        argument_spec=dict(
-            tags=dict(type="dict", required=True),
-            resource_types=dict(type="list", elements="str", default=[]),
-        ),
-        supports_check_mode=True,
-    )
-    if not module.params["tags"]:
-        module.fail_json(msg="tags: give at least one tag, or every resource in the region would match")
-    client = module.client("resourcegroupstaggingapi")
-    params = {"TagFilters": tag_filters(module.params["tags"])}
-    if module.params["resource_types"]:
-        params["ResourceTypeFilters"] = module.params["resource_types"]
-    try:
-        found = get_resources(client, **params).get("ResourceTagMappingList", [])
-    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
-        module.fail_json_aws(e, msg=f"Failed to find resources tagged {module.params['tags']}")
-    resources = [{"resource_arn": item["ResourceARN"], "tags": boto3_tag_list_to_ansible_dict(item.get("Tags", []))} for item in found]
-    module.exit_json(changed=False, resources=resources)
+    run_reader(ARGUMENT_SPEC, read, FAILURE)
 
 
 if __name__ == "__main__":

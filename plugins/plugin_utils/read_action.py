@@ -29,6 +29,7 @@ from ansible.plugins.action import ActionBase
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import aws_argument_spec
 from ansible_collections.corp.infra.plugins.module_utils.clients import OneSession
+from ansible_collections.corp.infra.plugins.module_utils.reads import ReadRefused
 
 
 def _fail(message: str) -> None:
@@ -65,6 +66,8 @@ class ReadAction(ActionBase):
         _validation, params = self.validate_argument_spec(argument_spec={**aws_argument_spec(), **self.reader.ARGUMENT_SPEC})
         try:
             result.update(_as_module_returns(self.reader.read(params, OneSession(params, _fail, name))))
+        except ReadRefused as e:
+            raise AnsibleActionFail(str(e)) from e
         except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
             failure = camel_dict_to_snake_dict(getattr(e, "response", None) or {})
             raise AnsibleActionFail(f"{self.reader.FAILURE.format(**params)}: {e}", result=failure) from e

@@ -13,6 +13,7 @@ from ansible.playbook.task import Task
 from botocore.stub import Stubber
 
 from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
+from ansible_collections.corp.infra.plugins.action import tagged_resources_info as tagged_resources_action
 from ansible_collections.corp.infra.plugins.modules import account_info
 from ansible_collections.corp.infra.plugins.plugin_utils import read_action
 
@@ -80,3 +81,13 @@ def test_account_info_reads_the_account_and_partition_of_the_caller(arn, partiti
         stub.add_response("get_caller_identity", {"Account": "123456789012", "Arn": arn, "UserId": "AID"}, {})
         found = account_info.read({}, SimpleNamespace(client=lambda service, retry_decorator=None: RetryingBotoClientWrapper(sts, retry_decorator)))
     assert found == {"account_id": "123456789012", "partition": partition, "arn": arn}
+
+
+def test_a_read_refused_by_its_module_is_refused_by_the_action_too():
+    task = Task()
+    task.action = "corp.infra.tagged_resources_info"
+    task.args = {"tags": {}, "region": "eu-west-1"}
+    connection = SimpleNamespace(transport="local", _shell=SimpleNamespace(tmpdir="/nonexistent"))
+    action = tagged_resources_action.ActionModule(task, connection, PlayContext(), DataLoader(), None, None)
+    with pytest.raises(AnsibleActionFail, match=r"^tags: give at least one tag, or every resource in the region would match$"):
+        action.run(task_vars={})
