@@ -7,13 +7,15 @@ anyway, in a new Python process that imports Ansible, boto3 and amazon.aws again
 request). On a local connection this action runs the module's own ``read(params, aws)`` in the task's worker
 process instead, with the module's argument spec plus amazon.aws's common AWS options (the same parameters and
 environment variables) and amazon.aws's connection handling (``OneSession``). On any other connection it runs
-the module on the host, unchanged.
+the module on the host, unchanged. The task's ``environment:`` applies to the read as it would to a module;
+amazon.aws's ``debug_botocore_endpoint_logs`` is accepted but lists no actions here (the reads only describe).
 """
 
 from __future__ import annotations
 
 import datetime
 import json
+import os
 from types import ModuleType
 from typing import Any
 from typing import ClassVar
@@ -63,6 +65,11 @@ class ReadAction(ActionBase):
         if self._connection.transport != "local":
             result.update(self._execute_module(module_name=name, module_args=self._task.args, task_vars=task_vars))
             return result
+        # A module process starts with the task's `environment:` applied (AWS_PROFILE, AWS_CA_BUNDLE...); so does
+        # the read here. The worker process ends with the task, so nothing outlives it.
+        environment: dict[str, Any] = {}
+        self._compute_environment_string(environment)
+        os.environ.update({key: str(value) for key, value in environment.items()})
         _validation, params = self.validate_argument_spec(argument_spec={**aws_argument_spec(), **self.reader.ARGUMENT_SPEC})
         try:
             result.update(_as_module_returns(self.reader.read(params, OneSession(params, _fail, name))))

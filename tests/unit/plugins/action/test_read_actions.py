@@ -22,7 +22,7 @@ def reader(read):
     return SimpleNamespace(ARGUMENT_SPEC={"name": {"type": "str", "required": True}}, FAILURE="Failed to read {name}", read=read)
 
 
-def action_for(read, transport="local", args=None):
+def action_for(read, transport="local", args=None, environment=None):
     class Action(read_action.ReadAction):
         pass
 
@@ -30,7 +30,8 @@ def action_for(read, transport="local", args=None):
     task = Task()
     task.action = "corp.infra.fake_info"
     task.args = args if args is not None else {"name": "corp-vpc-main-dev", "region": "eu-west-1"}
-    connection = SimpleNamespace(transport=transport, _shell=SimpleNamespace(tmpdir="/nonexistent"))
+    task.environment = environment
+    connection = SimpleNamespace(transport=transport, _shell=SimpleNamespace(tmpdir="/nonexistent", env_prefix=lambda **kwargs: ""))
     return Action(task, connection, PlayContext(), DataLoader(), None, None)
 
 
@@ -49,6 +50,15 @@ def test_a_local_connection_reads_in_process_and_returns_what_the_module_would(m
     # amazon.aws's common options, environment fallbacks included, alongside the module's own.
     assert seen["params"]["name"] == "corp-vpc-main-dev" and seen["params"]["region"] == "eu-west-1"
     assert seen["params"]["access_key"] == "AKIDFROMENV" and seen["params"]["validate_certs"] is True
+
+
+def test_the_tasks_environment_reaches_the_read_as_it_would_reach_a_module(monkeypatch):
+    seen = {}
+    monkeypatch.setenv("AWS_PROFILE", "from-the-shell")  # restored after the test, whatever the action sets
+    action = action_for(lambda params, aws: seen.update(params) or {}, environment=[{"AWS_PROFILE": "corp-prod"}])
+    action._templar = SimpleNamespace(template=lambda value: value)
+    action.run(task_vars={})
+    assert seen["profile"] == "corp-prod"
 
 
 def test_another_connection_runs_the_module_on_the_host(monkeypatch):
@@ -87,7 +97,7 @@ def test_a_read_refused_by_its_module_is_refused_by_the_action_too():
     task = Task()
     task.action = "corp.infra.tagged_resources_info"
     task.args = {"tags": {}, "region": "eu-west-1"}
-    connection = SimpleNamespace(transport="local", _shell=SimpleNamespace(tmpdir="/nonexistent"))
+    connection = SimpleNamespace(transport="local", _shell=SimpleNamespace(tmpdir="/nonexistent", env_prefix=lambda **kwargs: ""))
     action = tagged_resources_action.ActionModule(task, connection, PlayContext(), DataLoader(), None, None)
     with pytest.raises(AnsibleActionFail, match=r"^tags: give at least one tag, or every resource in the region would match$"):
         action.run(task_vars={})
