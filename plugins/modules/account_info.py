@@ -8,9 +8,7 @@ short_description: The AWS account and partition of the credentials in use
 version_added: 0.2.0
 description:
   - Asks STS who the caller is (GetCallerIdentity) and returns the account id, the partition and the caller's ARN.
-  - The same request as M(amazon.aws.aws_caller_info). On a local connection this module's action plugin sends it
-    from the task's worker process on the controller, without starting a module process (see the collection's
-    C(docs/benchmark.md)); on any other connection the module runs on the host.
+  - The same request as M(amazon.aws.aws_caller_info).
 author:
   - Corp Platform Team (@corp-platform)
 options: {}

@@ -11,9 +11,6 @@ description:
     or RV(exists=false) when there is none.
   - amazon.aws has no info module for managed policies; corp.infra uses this one to show policy changes in
     C(--check --diff) and to remove only the policies it tagged.
-  - On a local connection (every corp.infra inventory's) this module's action plugin runs its read in the task's
-    worker process on the controller, without a module process of its own; on any other connection the module
-    runs on the host. Either way the AWS options, their environment variables and the retries are amazon.aws's.
 author:
   - Corp Platform Team (@corp-platform)
 options:

@@ -14,9 +14,6 @@ description:
     M(amazon.aws.iam_managed_policy) only for what differs. Reading a policy by its ARN costs three requests;
     M(amazon.aws.iam_managed_policy) finds it by name by listing every policy in the account, AWS-managed ones
     included.
-  - On a local connection (every corp.infra inventory's) this module's action plugin runs its read in the task's
-    worker process on the controller, without a module process of its own; on any other connection the module
-    runs on the host. Either way the AWS options, their environment variables and the retries are amazon.aws's.
 author:
   - Corp Platform Team (@corp-platform)
 options:

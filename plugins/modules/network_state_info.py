@@ -19,9 +19,6 @@ description:
   - The VPC's contents are read only when exactly one VPC has the name and CIDR.
   - Every value is as the AWS API returns it (boto3's field names), except the availability zones, which are
     in M(amazon.aws.aws_az_info)'s form.
-  - On a local connection (every corp.infra inventory's) this module's action plugin runs its read in the task's
-    worker process on the controller, without a module process of its own; on any other connection the module
-    runs on the host. Either way the AWS options, their environment variables and the retries are amazon.aws's.
 author:
   - Corp Platform Team (@corp-platform)
 options:

@@ -13,9 +13,6 @@ description:
     R(corp.infra.rds_drift,ansible_collections.corp.infra.rds_drift_filter)), and calls
     M(amazon.aws.rds_subnet_group), M(corp.infra.rds_parameter_group) or M(corp.infra.rds_instance) only for
     what differs. Each module call is a process that loads boto3, about half a second whatever it does.
-  - On a local connection (every corp.infra inventory's) this module's action plugin runs its read in the task's
-    worker process on the controller, without a module process of its own; on any other connection the module
-    runs on the host. Either way the AWS options, their environment variables and the retries are amazon.aws's.
 author:
   - Corp Platform Team (@corp-platform)
 options:

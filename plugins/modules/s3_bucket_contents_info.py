@@ -11,9 +11,6 @@ description:
   - A versioned bucket whose current objects are all deleted still holds versions and cannot be deleted
     without them; listing current objects (M(amazon.aws.s3_object) C(mode=list)) does not see them.
   - The s3 role uses it to refuse a destroy before anything is deleted.
-  - On a local connection (every corp.infra inventory's) this module's action plugin runs its read in the task's
-    worker process on the controller, without a module process of its own; on any other connection the module
-    runs on the host. Either way the AWS options, their environment variables and the retries are amazon.aws's.
 author:
   - Corp Platform Team (@corp-platform)
 options:

@@ -16,9 +16,6 @@ description:
     whatever it does.
   - Bucket settings are returned in M(amazon.aws.s3_bucket_info)'s C(bucket_facts) form, as the AWS API returns
     them.
-  - On a local connection (every corp.infra inventory's) this module's action plugin runs its read in the task's
-    worker process on the controller, without a module process of its own; on any other connection the module
-    runs on the host. Either way the AWS options, their environment variables and the retries are amazon.aws's.
 author:
   - Corp Platform Team (@corp-platform)
 options:

@@ -16,9 +16,6 @@ description:
   - It also resolves the account and partition of the credentials it reads with (one STS request), so a job
     needs no other module process to name the account in its report.
   - Only reads; a resource that does not exist fails its controls.
-  - On a local connection (every corp.infra inventory's) this module's action plugin runs its read in the task's
-    worker process on the controller, without a module process of its own; on any other connection the module
-    runs on the host. Either way the AWS options, their environment variables and the retries are amazon.aws's.
 author:
   - Corp Platform Team (@corp-platform)
 options:

@@ -13,9 +13,6 @@ description:
     each one (M(amazon.aws.kms_key_info) makes several requests per key in the region), which on a real account
     costs requests in proportion to everything the account holds.
   - corp.infra uses it to find a stack key that a killed run created but never aliased.
-  - On a local connection (every corp.infra inventory's) this module's action plugin runs its read in the task's
-    worker process on the controller, without a module process of its own; on any other connection the module
-    runs on the host. Either way the AWS options, their environment variables and the retries are amazon.aws's.
 author:
   - Corp Platform Team (@corp-platform)
 options:
