@@ -1,6 +1,6 @@
 # Copyright: corp.infra contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""What corp.infra's read-only modules (account_info, the *_state_info readers, security_controls_info) share."""
+"""What corp.infra's read-only modules (account_info, the *_state_info readers, security_controls_info, the other *_info modules) share."""
 
 from __future__ import annotations
 

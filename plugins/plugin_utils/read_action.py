@@ -1,6 +1,6 @@
 # Copyright: corp.infra contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The controller side of corp.infra's read-only AWS modules (account_info and the *_state_info readers).
+"""The controller side of corp.infra's read-only AWS modules (account_info, the *_state_info readers, security_controls_info and the other *_info modules).
 
 Every corp.infra host is an environment reached over a local connection: a module would run on the controller
 anyway, in a new Python process that imports Ansible, boto3 and amazon.aws again (about 0.4 s before its first
