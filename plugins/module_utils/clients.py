@@ -54,12 +54,12 @@ class OneSession:
         except AnsibleBotocoreError as e:
             self._fail(e.message)
         profile = params.pop("profile_name", None)
-        user_agent = getattr(aws_botocore, "_get_user_agent_string", lambda: None)()
-        config = botocore.config.Config(user_agent=user_agent) if user_agent else botocore.config.Config()
+        # amazon.aws's client configuration (_boto3_conn's): its user agent, then the caller's aws_config over it.
+        # pylint: disable-next=protected-access
+        config = botocore.config.Config(user_agent=aws_botocore._get_user_agent_string())
         for key in ("config", "aws_config"):
-            extra = params.pop(key, None)
-            if extra:
-                config = config.merge(extra if isinstance(extra, botocore.config.Config) else botocore.config.Config(**extra))
+            # pylint: disable-next=protected-access
+            config = aws_botocore._merge_botocore_config(config, params.pop(key, None))
         self._settings = (region, endpoint_url, params, config)
         self._session = boto3.session.Session(profile_name=profile)
 

@@ -222,10 +222,9 @@ def read_state(params, aws):
         s3 = aws.client("s3", retry_decorator=retry)
         for bucket in params["buckets"]:
             state["s3"]["buckets"][bucket["name"]] = read_bucket(s3, bucket["name"], bucket["role"])
-    if account_id:
-        s3control = aws.client("s3control", retry_decorator=retry)
-        found = _or_none(lambda: s3control.get_public_access_block(aws_retry=True, AccountId=account_id), "NoSuchPublicAccessBlockConfiguration")
-        state["s3"]["account_public_access_block"] = (found or {}).get("PublicAccessBlockConfiguration")
+    s3control = aws.client("s3control", retry_decorator=retry)
+    found = _or_none(lambda: s3control.get_public_access_block(aws_retry=True, AccountId=account_id), "NoSuchPublicAccessBlockConfiguration")
+    state["s3"]["account_public_access_block"] = (found or {}).get("PublicAccessBlockConfiguration")
     if params["kms_keys"]:
         kms = aws.client("kms", retry_decorator=retry)
         for key in params["kms_keys"]:

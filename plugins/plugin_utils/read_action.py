@@ -6,15 +6,16 @@ Every corp.infra host is an environment reached over a local connection: a modul
 anyway, in a new Python process that imports Ansible, boto3 and amazon.aws again (about 0.4 s before its first
 request). On a local connection this action runs the module's own ``read(params, aws)`` in the task's worker
 process instead, with the module's argument spec plus amazon.aws's common AWS options (the same parameters and
-environment variables) and amazon.aws's connection handling (``OneSession``). On any other connection it runs
-the module on the host, unchanged. The task's ``environment:`` applies to the read as it would to a module;
-amazon.aws's ``debug_botocore_endpoint_logs`` is accepted but lists no actions here (the reads only describe).
+environment variables) and amazon.aws's connection handling (``OneSession``). It runs the module as usual on any
+other connection, and wherever the worker could not stand in for the module's process: with ``become``, with
+``async``, or when ansible-playbook's own Python has no boto3 (the host's interpreter may have it). The task's
+``environment:`` applies to the read as it would to a module; amazon.aws's ``debug_botocore_endpoint_logs`` is
+accepted but lists no actions here (the reads only describe). The worker reads with ansible-playbook's Python and
+its boto3, not with the host's ``ansible_python_interpreter`` (corp.infra's inventories set it to the same).
 """
 
 from __future__ import annotations
 
-import datetime
-import json
 import os
 from types import ModuleType
 from typing import Any
@@ -28,33 +29,25 @@ except ImportError:
 from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 from ansible.plugins.action import ActionBase
+from ansible.utils.vars import merge_hash
 
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import HAS_BOTO3
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import normalize_boto3_result
 from ansible_collections.amazon.aws.plugins.module_utils.modules import aws_argument_spec
 from ansible_collections.corp.infra.plugins.module_utils.clients import OneSession
 from ansible_collections.corp.infra.plugins.module_utils.reads import ReadRefused
 
 
 def _fail(message: str) -> None:
-    raise AnsibleActionFail(message)
-
-
-def _as_module_returns(value: Any) -> Any:
-    """``value`` as it would come back from the module: JSON, with boto3's datetimes in ISO 8601 and sets as lists."""
-
-    def fallback(item: Any) -> Any:
-        if isinstance(item, (datetime.date, datetime.datetime)):
-            return item.isoformat()
-        if isinstance(item, (set, frozenset)):
-            return list(item)
-        raise TypeError(f"{type(item).__name__} is not JSON serializable")
-
-    return json.loads(json.dumps(value, default=fallback))
+    # from None: the message is the whole error, as the module's fail_json would give it.
+    raise AnsibleActionFail(message) from None
 
 
 class ReadAction(ActionBase):
     """Runs ``reader.read`` here on a local connection, the module ``reader`` elsewhere."""
 
     TRANSFERS_FILES = False
+    _supports_async = True
 
     # Set by each action: the module file, which defines ARGUMENT_SPEC, FAILURE and read(params, aws).
     reader: ClassVar[ModuleType]
@@ -62,8 +55,12 @@ class ReadAction(ActionBase):
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
         name = self._task.resolved_action or self._task.action
-        if self._connection.transport != "local":
-            result.update(self._execute_module(module_name=name, module_args=self._task.args, task_vars=task_vars))
+        in_worker = self._connection.transport == "local" and HAS_BOTO3 and not self._play_context.become and not self._task.async_val
+        if not in_worker:
+            wrap_async = self._task.async_val
+            result = merge_hash(result, self._execute_module(module_name=name, module_args=self._task.args, task_vars=task_vars, wrap_async=wrap_async))
+            if not wrap_async:
+                self._remove_tmp_path(self._connection._shell.tmpdir)
             return result
         # A module process starts with the task's `environment:` applied (AWS_PROFILE, AWS_CA_BUNDLE...); so does
         # the read here. The worker process ends with the task, so nothing outlives it.
@@ -72,11 +69,13 @@ class ReadAction(ActionBase):
         os.environ.update({key: str(value) for key, value in environment.items()})
         _validation, params = self.validate_argument_spec(argument_spec={**aws_argument_spec(), **self.reader.ARGUMENT_SPEC})
         try:
-            result.update(_as_module_returns(self.reader.read(params, OneSession(params, _fail, name))))
+            # As the module returns it: JSON, boto3's datetimes in ISO 8601 (amazon.aws's own normalisation).
+            result.update(normalize_boto3_result(self.reader.read(params, OneSession(params, _fail, name))))
         except ReadRefused as e:
-            raise AnsibleActionFail(str(e)) from e
+            raise AnsibleActionFail(str(e)) from None
         except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
+            # One line, as fail_json_aws gives it (from None: ansible-core would print the cause again).
             failure = camel_dict_to_snake_dict(getattr(e, "response", None) or {})
-            raise AnsibleActionFail(f"{self.reader.FAILURE.format(**params)}: {e}", result=failure) from e
+            raise AnsibleActionFail(f"{self.reader.FAILURE.format(**params)}: {e}", result=failure) from None
         result["changed"] = False
         return result

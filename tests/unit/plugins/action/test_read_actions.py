@@ -40,7 +40,7 @@ def test_a_local_connection_reads_in_process_and_returns_what_the_module_would(m
 
     def read(params, aws):
         seen.update(params=params, aws=aws)
-        return {"created": datetime.datetime(2026, 11, 28, 10, 0, tzinfo=datetime.UTC), "zones": {"eu-west-1a"}}
+        return {"created": datetime.datetime(2026, 11, 28, 10, 0, tzinfo=datetime.UTC), "zones": ("eu-west-1a",)}
 
     action = action_for(read)
     monkeypatch.setattr(action, "_execute_module", lambda **kwargs: pytest.fail("no module process on a local connection"))
@@ -61,12 +61,24 @@ def test_the_tasks_environment_reaches_the_read_as_it_would_reach_a_module(monke
     assert seen["profile"] == "corp-prod"
 
 
-def test_another_connection_runs_the_module_on_the_host(monkeypatch):
-    action = action_for(lambda params, aws: pytest.fail("no read in the worker on a remote connection"), transport="ssh")
+@pytest.mark.parametrize(
+    "where",
+    ["another connection", "become", "async", "no boto3 in ansible-playbook's Python"],
+)
+def test_the_module_runs_where_the_worker_cannot_stand_in_for_its_process(monkeypatch, where):
+    action = action_for(lambda params, aws: pytest.fail(f"read in the worker with {where}"), transport="ssh" if where == "another connection" else "local")
+    if where == "become":
+        action._play_context.become = True
+    if where == "async":
+        action._task.async_val = 60
+    if where.startswith("no boto3"):
+        monkeypatch.setattr(read_action, "HAS_BOTO3", False)
     calls = []
     monkeypatch.setattr(action, "_execute_module", lambda **kwargs: calls.append(kwargs) or {"vpcs": [], "changed": False})
+    monkeypatch.setattr(action, "_remove_tmp_path", lambda path: None)
     assert action.run(task_vars={})["vpcs"] == []
     assert calls[0]["module_name"] == "corp.infra.fake_info" and calls[0]["module_args"]["name"] == "corp-vpc-main-dev"
+    assert calls[0]["wrap_async"] == (60 if where == "async" else 0)
 
 
 def test_an_aws_error_fails_the_task_in_one_line_naming_what_was_read():
@@ -76,6 +88,8 @@ def test_an_aws_error_fails_the_task_in_one_line_naming_what_was_read():
     with pytest.raises(AnsibleActionFail, match=r"^Failed to read corp-vpc-main-dev: An error occurred \(AccessDenied\)") as failure:
         action_for(read).run(task_vars={})
     assert failure.value.result["error"]["code"] == "AccessDenied"
+    # No chained cause: ansible-core would print the AWS error a second time under "caused by".
+    assert failure.value.__cause__ is None and failure.value.__suppress_context__
 
 
 def test_bad_arguments_are_refused_before_any_read():
