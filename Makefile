@@ -12,11 +12,13 @@ ENDPOINT := http://127.0.0.1:$(PORT)
 COLLECTION_LINK := .collections/ansible_collections/corp/infra
 SANITY_TOP := $(or $(TMPDIR),/tmp)/corp-infra-sanity/ansible_collections
 SANITY_ROOT := $(SANITY_TOP)/corp/infra
-# Backstops for every command below: botocore routes to the emulator, and moto accepts any key.
-export AWS_ENDPOINT_URL ?= $(ENDPOINT)
-export AWS_ACCESS_KEY_ID ?= testing
-export AWS_SECRET_ACCESS_KEY ?= testing
-export AWS_DEFAULT_REGION ?= us-east-1
+# Every command below talks to the emulator only: botocore routes there, moto accepts any key, and a caller's
+# profile or session (which amazon.aws would pass beside the keys, and refuse) stays out.
+unexport AWS_PROFILE AWS_DEFAULT_PROFILE AWS_SESSION_TOKEN AWS_SECURITY_TOKEN AWS_ROLE_ARN AWS_WEB_IDENTITY_TOKEN_FILE
+export AWS_ENDPOINT_URL := $(ENDPOINT)
+export AWS_ACCESS_KEY_ID := testing
+export AWS_SECRET_ACCESS_KEY := testing
+export AWS_DEFAULT_REGION := us-east-1
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
@@ -28,6 +30,9 @@ help:
 setup: $(VENV)/.installed $(COLLECTION_LINK)
 
 $(VENV)/.installed: requirements.txt
+	@# A .venv left by something else (another Python, a removed interpreter) is rebuilt, not reused.
+	@if [ -e $(VENV) ] && ! $(BIN)/python -c 'import sys; sys.exit(not (3, 12) <= sys.version_info[:2] <= (3, 14))' 2>/dev/null; then \
+	  echo "setup: $(VENV) does not run a Python 3.12-3.14; rebuilding it"; rm -rf $(VENV); fi
 	@python=$$(scripts/find-python) && echo "setup: building $(VENV) with $$python" && \
 	  { [ -x $(BIN)/python ] || "$$python" -m venv $(VENV); }
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip

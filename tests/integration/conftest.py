@@ -43,9 +43,11 @@ class Emulator:
         urllib.request.urlopen(urllib.request.Request(f"{self.endpoint}/_corp/requests", method="DELETE")).close()
 
     def env(self) -> dict[str, str]:
-        """The environment every test command runs with: the emulator as the only AWS endpoint."""
+        """The environment every test command runs with: the emulator as the only AWS endpoint. The caller's own
+        ANSIBLE_* and AWS_* variables (a profile, a session token, a callback) are left out: a user's shell must
+        not change what the tests see."""
         return dict(
-            os.environ,
+            {k: v for k, v in os.environ.items() if not k.startswith(("ANSIBLE_", "AWS_"))},
             AWS_ENDPOINT_URL=self.endpoint,
             AWS_ACCESS_KEY_ID="testing",
             AWS_SECRET_ACCESS_KEY="testing",

@@ -62,6 +62,12 @@ class Job(NamedTuple):
     def failed_tasks(self) -> list[str]:
         return [e["event_data"]["task"] for e in self.events if e["event"] == "runner_on_failed" and not e["event_data"].get("ignore_errors")]
 
+    @property
+    def task_paths(self) -> set[str]:
+        # Only callback events carry event_data: output ansible-runner cannot tie to one (a warning the
+        # playbook prints unbuffered, say) comes as a `verbose` event with stdout alone.
+        return {e["event_data"]["task_path"] for e in self.events if "task_path" in e.get("event_data", {})}
+
 
 def launch(tmp_path: Path, emulator, collections: Path, job_template: dict, extra_vars: dict, ident: str) -> Job:
     """One job: a fresh private data dir, as AWX writes it, run by ansible-runner."""
@@ -118,7 +124,7 @@ def test_converge_and_a_confirmed_destroy_as_awx_launches_them(emulator, ee_coll
     assert job.stats["failures"] == {} and job.stats["dark"] == {}
     assert job.stats["ok"][ENVIRONMENT] > 0 and job.stats["changed"][ENVIRONMENT] > 0
     # The roles that ran are the image's corp.infra, not this checkout's.
-    role_tasks = {e["event_data"]["task_path"] for e in job.events if "/corp/infra/roles/" in e["event_data"].get("task_path", "")}
+    role_tasks = {path for path in job.task_paths if "/corp/infra/roles/" in path}
     assert role_tasks and all(path.startswith(str(ee_collections)) for path in role_tasks), sorted(role_tasks)[:3]
     outputs = json.loads((job.project / "outputs" / f"{ENVIRONMENT}.json").read_text())
     assert (outputs["environment"], outputs["region"]) == (ENVIRONMENT, "us-east-1")
