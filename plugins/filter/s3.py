@@ -1,6 +1,7 @@
 # Copyright: corp.infra contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Filters the s3 role builds its bucket policies and reads drift with: s3_bucket_policy, s3_bucket_drift, s3_drift."""
+"""Filters the s3 role builds its key and bucket policies and reads drift with: stack_key_policy, s3_bucket_policy,
+s3_bucket_drift, s3_drift."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.corp.infra.plugins.module_utils.bucket_policy import bucket_drift
 from ansible_collections.corp.infra.plugins.module_utils.bucket_policy import bucket_policy
 from ansible_collections.corp.infra.plugins.module_utils.kms_policy import PolicyError
+from ansible_collections.corp.infra.plugins.module_utils.kms_policy import stack_key_policy as build_stack_key_policy
 from ansible_collections.corp.infra.plugins.module_utils.s3_state import s3_drift
 from ansible_collections.corp.infra.plugins.plugin_utils.drift_filter import drift_filter
 from ansible_collections.corp.infra.plugins.plugin_utils.drift_filter import plain
@@ -22,6 +24,13 @@ def s3_bucket_policy(bucket_name, partition="aws", user_statements=None, extra_s
         raise AnsibleFilterError(f"corp.infra.s3_bucket_policy: {error}") from None
 
 
+def stack_key_policy(account_id, partition="aws", region=None, services=None):
+    try:
+        return build_stack_key_policy(str(account_id), str(partition), str(region), [str(s) for s in plain(services or [])])
+    except PolicyError as error:
+        raise AnsibleFilterError(f"corp.infra.stack_key_policy: {error}") from None
+
+
 def s3_bucket_drift(buckets, name, desired):
     """Drift of the bucket ``name`` among s3_bucket_info's or s3_state_info's ``buckets``; a missing bucket would be created."""
     live = [bucket for bucket in buckets or [] if bucket.get("name") == name and bucket.get("exists", True)]
@@ -32,4 +41,9 @@ def s3_bucket_drift(buckets, name, desired):
 
 class FilterModule:
     def filters(self):
-        return {"s3_bucket_policy": s3_bucket_policy, "s3_bucket_drift": s3_bucket_drift, "s3_drift": drift_filter("s3_drift", s3_drift)}
+        return {
+            "s3_bucket_policy": s3_bucket_policy,
+            "s3_bucket_drift": s3_bucket_drift,
+            "stack_key_policy": stack_key_policy,
+            "s3_drift": drift_filter("s3_drift", s3_drift),
+        }

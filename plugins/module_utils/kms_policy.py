@@ -165,6 +165,80 @@ def build_kms_policy(params: dict[str, Any]) -> dict[str, Any]:
     return {"Version": "2012-10-17", "Statement": statements}
 
 
+# What each service calls on a customer-managed key on a principal's behalf, by its encryption documentation:
+# - s3: GenerateDataKey to write, Decrypt to read and to complete multipart uploads (S3 User Guide,
+#   "Using server-side encryption with AWS KMS keys", "Multipart upload API and permissions");
+# - dynamodb: the list of "Key policy for a customer managed key" (DynamoDB Developer Guide, "Encryption at rest:
+#   How it works"): the table's own key material is created, re-encrypted and granted through these;
+# - secretsmanager: GenerateDataKey and Decrypt (Secrets Manager User Guide, "Secret encryption and decryption");
+# - rds: storage encryption works through grants (RDS User Guide, "Key management": CreateGrant, DescribeKey), and
+#   Performance Insights encrypts with GenerateDataKey and Decrypt.
+KEY_POLICY_ACTIONS = {
+    "s3": ["kms:Decrypt", "kms:GenerateDataKey"],
+    "dynamodb": [
+        "kms:CreateGrant",
+        "kms:Decrypt",
+        "kms:DescribeKey",
+        "kms:Encrypt",
+        "kms:GenerateDataKey",
+        "kms:GenerateDataKeyWithoutPlaintext",
+        "kms:ReEncryptFrom",
+        "kms:ReEncryptTo",
+    ],
+    "secretsmanager": ["kms:Decrypt", "kms:GenerateDataKey"],
+    "rds": ["kms:CreateGrant", "kms:Decrypt", "kms:DescribeKey", "kms:GenerateDataKey"],
+}
+# Administration by the account, without any usage action: CreateGrant is usage (kms:Create* would let a principal
+# grant itself use), and no kms:*.
+KEY_ADMINISTRATION_ACTIONS = [
+    "kms:CancelKeyDeletion",
+    "kms:CreateAlias",
+    "kms:Delete*",
+    "kms:Describe*",
+    "kms:Disable*",
+    "kms:Enable*",
+    "kms:Get*",
+    "kms:List*",
+    "kms:Put*",
+    "kms:Revoke*",
+    "kms:RotateKeyOnDemand",
+    "kms:ScheduleKeyDeletion",
+    "kms:TagResource",
+    "kms:UntagResource",
+    "kms:Update*",
+]
+
+
+def stack_key_policy(account_id: str, partition: str, region: str, services: list[str]) -> dict[str, Any]:
+    """The stack key's policy: administration by the account, and for each service one statement with the
+    actions that service uses, only through it (kms:ViaService) and for this account (kms:CallerAccount).
+
+    The account principal delegates to IAM: which roles may use the key is up to their policies (built by
+    build_kms_policy with each service's encryption context). In a key policy "Resource": "*" means this key.
+    """
+    if not re.fullmatch(r"\d{12}", str(account_id)):
+        raise PolicyError(f"account_id must be 12 digits (got {account_id!r})")
+    unknown = sorted(set(services or []) - set(KEY_POLICY_ACTIONS))
+    if not services or unknown:
+        raise PolicyError(f"services must list some of {', '.join(KEY_POLICY_ACTIONS)} (got {services!r})")
+    root = {"AWS": f"arn:{partition}:iam::{account_id}:root"}
+    statements: list[dict[str, Any]] = [
+        {"Sid": "KeyAdministrationByTheAccount", "Effect": "Allow", "Principal": root, "Action": KEY_ADMINISTRATION_ACTIONS, "Resource": "*"}
+    ]
+    for service in sorted(set(services)):
+        statements.append(
+            {
+                "Sid": f"UseThrough{service.title()}",
+                "Effect": "Allow",
+                "Principal": root,
+                "Action": KEY_POLICY_ACTIONS[service],
+                "Resource": "*",
+                "Condition": {"StringEquals": {"kms:CallerAccount": str(account_id), "kms:ViaService": f"{service}.{region}.amazonaws.com"}},
+            }
+        )
+    return {"Version": "2012-10-17", "Statement": statements}
+
+
 def summarize(policy: dict[str, Any]) -> str:
     """One line per statement: what it allows, on what, under which conditions."""
     lines = []

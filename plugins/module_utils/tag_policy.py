@@ -5,12 +5,18 @@
 Plain values in, a policy document out. The seed's "fix" put ``s3:ExistingObjectTag/Environment`` on
 PutObject, DeleteObject and ListBucket, which do not support it: an Allow with it never matches for those
 actions. Here every action gets the key AWS evaluates for it (condition_keys.py, from the Service
-Authorization Reference):
+Authorization Reference) and that the requests a client sends carry:
 
 - S3 reads and tag reads: ``s3:ExistingObjectTag/<key>``;
-- PutObject: ``s3:RequestObjectTag/<key>`` (the object must be written with the tag);
-- Put*Tagging: both (only tagged objects, and the tag stays);
-- DeleteObject and friends: no tag key exists, so a key-prefix resource scopes them;
+- PutObject: the environment's key prefix as the resource, with no tag condition. PutObject authorises
+  PutObject, CreateMultipartUpload, UploadPart, UploadPartCopy and CompleteMultipartUpload, and only the first
+  two can carry ``x-amz-tagging`` (S3 User Guide, "Multipart upload API and permissions"): an Allow conditioned
+  on ``s3:RequestObjectTag/<key>`` denies every upload an SDK splits into parts (above 8 MiB by default). A Deny
+  refuses a write that does carry the tag with another environment's value;
+- AbortMultipartUpload and ListMultipartUploadParts (ListParts): the key prefix, as for PutObject;
+- Put*Tagging: the tag must stay the environment's (``s3:RequestObjectTag``), on an object that has no
+  Environment tag yet (a multipart upload that was sent without one) or already has this one;
+- DeleteObject and friends: no tag key exists, so the key prefix scopes them;
 - ListBucket: ``s3:prefix``;
 - DynamoDB: ``aws:ResourceTag/<key>`` on the table (and named index) ARNs, and optionally
   ``dynamodb:LeadingKeys``, which Scan does not support (Scan is then left out).
@@ -53,7 +59,7 @@ ARGUMENT_SPEC = {
 
 S3_ACCESS = {
     "read": ["s3:GetObject", "s3:GetObjectTagging", "s3:GetObjectVersion", "s3:GetObjectVersionTagging"],
-    "write": ["s3:PutObject", "s3:PutObjectTagging"],
+    "write": ["s3:AbortMultipartUpload", "s3:ListMultipartUploadParts", "s3:PutObject", "s3:PutObjectTagging"],
     "delete": ["s3:DeleteObject", "s3:DeleteObjectVersion"],
     "list": ["s3:ListBucket"],
 }
@@ -74,7 +80,13 @@ S3_SIDS = {
     "retag": "RetagObjectsWithinTheEnvironment",
     "key_prefix": "ObjectsUnderTheEnvironmentPrefix",
     "prefix": "ListTheEnvironmentPrefix",
+    "deny_other_tag": "DenyObjectsTaggedForAnotherEnvironment",
 }
+# Actions authorised for requests that cannot carry x-amz-tagging (UploadPart, CompleteMultipartUpload): a
+# request-tag condition on them would deny every multipart upload.
+UNTAGGED_REQUEST_ACTIONS = frozenset({"s3:PutObject"})
+# Writes whose tags the Deny keeps to the environment's value.
+TAGGING_WRITE_ACTIONS = frozenset({"s3:PutObject", "s3:PutObjectTagging", "s3:PutObjectVersionTagging"})
 
 
 def _bucket_arn(params: dict[str, Any]) -> str:
@@ -120,6 +132,8 @@ def _s3_statement(params: dict[str, Any], actions: list[str], condition: str) ->
 
 def _auto_condition(action: str) -> str:
     """The condition AWS supports for an S3 action, in order of preference."""
+    if action in UNTAGGED_REQUEST_ACTIONS:
+        return "key_prefix"
     for condition in ("existing_object_tag", "request_object_tag", "prefix"):
         if not unsupported_actions([action], S3_CONDITIONS[condition].format(key="K")):
             return condition
@@ -141,6 +155,11 @@ def s3_statements(params: dict[str, Any]) -> list[dict[str, Any]]:
             if not action.startswith("s3:") or "*" in action:
                 raise PolicyError(f"actions must be exact S3 actions (got {action!r})")
             chosen = condition or _auto_condition(action)
+            if chosen == "request_object_tag" and action in UNTAGGED_REQUEST_ACTIONS:
+                raise PolicyError(
+                    f"{action} cannot be conditioned on s3:RequestObjectTag: it also authorises UploadPart and "
+                    "CompleteMultipartUpload, which carry no tags, so every multipart upload would be denied (use key_prefix)"
+                )
             if action in ("s3:PutObjectTagging", "s3:PutObjectVersionTagging") and condition is None:
                 chosen = "retag"
             groups.setdefault(chosen, [])
@@ -150,13 +169,27 @@ def s3_statements(params: dict[str, Any]) -> list[dict[str, Any]]:
     for condition in sorted(groups):
         actions = sorted(groups[condition])
         if condition == "retag":
-            # Only objects already in the environment, and they stay in it.
-            statement = _s3_statement(params, actions, "existing_object_tag")
-            statement["Condition"]["StringEquals"].update(_s3_statement(params, actions, "request_object_tag")["Condition"]["StringEquals"])
+            # Objects of the environment, or not tagged yet (a multipart upload sent without tags), and the tag
+            # stays the environment's.
+            statement = _s3_statement(params, actions, "request_object_tag")
+            existing = _s3_statement(params, actions, "existing_object_tag")["Condition"]["StringEquals"]
+            statement["Condition"]["StringEqualsIfExists"] = existing
             statement["Sid"] = S3_SIDS["retag"]
         else:
             statement = _s3_statement(params, actions, condition)
         statements.append(statement)
+    tagging_writes = sorted({a for actions in groups.values() for a in actions} & TAGGING_WRITE_ACTIONS)
+    if tagging_writes:
+        tag = S3_CONDITIONS["request_object_tag"].format(key=params["tag_key"])
+        statements.append(
+            {
+                "Sid": S3_SIDS["deny_other_tag"],
+                "Effect": "Deny",
+                "Action": tagging_writes,
+                "Resource": f"{_bucket_arn(params)}/*",
+                "Condition": {"Null": {tag: "false"}, "StringNotEquals": {tag: params["tag_value"]}},
+            }
+        )
     return statements
 
 

@@ -10,9 +10,13 @@ description:
   - Returns an IAM policy document that grants S3 object or DynamoDB table access only within one
     environment, with each condition key attached only to the actions that support it, per the AWS
     Service Authorization Reference (the table lives in the collection's C(module_utils/condition_keys.py)).
-  - S3 - reads and tag reads get C(s3:ExistingObjectTag/<key>); C(PutObject) gets C(s3:RequestObjectTag/<key>)
-    (objects must be written with the tag); C(Put*Tagging) gets both; C(DeleteObject), which supports no tag
-    key, is scoped by a key-prefix resource; C(ListBucket) gets C(s3:prefix).
+  - S3 - reads and tag reads get C(s3:ExistingObjectTag/<key>). C(PutObject), C(AbortMultipartUpload) and
+    C(ListMultipartUploadParts) are scoped by a key-prefix resource with no tag condition - PutObject also
+    authorises C(UploadPart) and C(CompleteMultipartUpload), which cannot carry C(x-amz-tagging), so a request-tag
+    condition would deny every multipart upload (and is refused). An explicit Deny refuses any write whose
+    request carries the tag with another value. C(Put*Tagging) keeps the tag to the environment's value, on an
+    object that is untagged or already the environment's. C(DeleteObject), which supports no tag key, is scoped
+    by the key prefix; C(ListBucket) gets C(s3:prefix).
   - DynamoDB - C(aws:ResourceTag/<key>) on the table and named index ARNs; with O(leading_keys),
     C(dynamodb:LeadingKeys) on the item actions, and C(Scan), which does not support it, is left out.
   - A request for an action and condition AWS does not evaluate together fails with a message naming both.
@@ -35,7 +39,8 @@ options:
     required: true
   access:
     description:
-      - Access levels. S3 - C(read), C(write), C(delete), C(list). DynamoDB - C(read), C(write).
+      - Access levels. S3 - C(read), C(write) (single and multipart uploads, aborts, part listings, tagging),
+        C(delete), C(list). DynamoDB - C(read), C(write).
     type: list
     elements: str
     default: []

@@ -4,6 +4,8 @@ bucket, table, database and roles, none naming another's; destroying one leaves 
 
 from __future__ import annotations
 
+import functools
+import itertools
 import json
 import subprocess
 import time
@@ -11,6 +13,13 @@ import time
 import boto3
 import pytest
 import yaml
+
+from tests.policy.workloads import Stack
+from tests.policy.workloads import default_rows
+from tests.policy.workloads import failures
+from tests.policy.workloads import flow_log_failures
+from tests.policy.workloads import read_documents
+from tests.policy.workloads import read_flow_log_documents
 
 from .conftest import BIN
 from .conftest import ROOT
@@ -84,6 +93,22 @@ def check_environment(emulator, environment: str) -> None:
     assert report["region"] == region and report["summary"].get("FAIL", 0) == 0
 
 
+def workloads_hold(emulator) -> None:
+    """The workload table (tests/policy/workloads.py) on the documents each environment holds, read back: each
+    environment's role does what its application needs, and no environment's role reaches another's data."""
+    documents, stacks = {}, {}
+    for environment, (region, _cidr) in ENVIRONMENTS.items():
+        clients = functools.partial(client, emulator, region=region)
+        documents[environment] = read_documents(clients, environment)
+        assert documents[environment].identity and documents[environment].bucket and documents[environment].key
+        key_arn = json.loads((ROOT / "outputs" / f"{environment}.json").read_text())["services"]["s3"]["key_arn"]
+        stacks[environment] = Stack(environment, region, key_arn)
+        trust, delivery = read_flow_log_documents(clients, environment)
+        assert flow_log_failures(trust, delivery, environment=environment, region=region) == []
+    for this, other in itertools.permutations(ENVIRONMENTS, 2):
+        assert failures(default_rows(), stacks[this], stacks[other], documents[this], documents[other].identity) == [], (this, other)
+
+
 def stack_gone(emulator, environment: str) -> bool:
     region = ENVIRONMENTS[environment][0]
     tables = client(emulator, "dynamodb", region).list_tables()["TableNames"]
@@ -121,6 +146,7 @@ def test_three_environments_converge_in_one_run_without_sharing_state(emulator, 
     try:
         for environment in ENVIRONMENTS:
             check_environment(emulator, environment)
+        workloads_hold(emulator)
 
         # One name confirms one environment: envtwo goes; the others refuse, change nothing and stay whole.
         single = destroy(emulator, "-e", "corp_destroy_confirmation=envtwo")

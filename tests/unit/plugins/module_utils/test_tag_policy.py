@@ -26,7 +26,9 @@ def test_s3_access_levels_pass_parliament(access, parliament_findings):
     assert parliament_findings(policy) == []
     for statement in policy["Statement"]:
         resource = statement["Resource"]
-        assert resource in ("arn:aws:s3:::corp-s3-securedata-prod", "arn:aws:s3:::corp-s3-securedata-prod/prod/*")
+        # The Deny covers the whole bucket: a write tagged for another environment is refused anywhere.
+        allowed = ("arn:aws:s3:::corp-s3-securedata-prod", "arn:aws:s3:::corp-s3-securedata-prod/prod/*")
+        assert resource in allowed or (statement["Effect"] == "Deny" and resource == "arn:aws:s3:::corp-s3-securedata-prod/*")
 
 
 def test_s3_each_action_gets_the_key_it_supports():
@@ -34,15 +36,24 @@ def test_s3_each_action_gets_the_key_it_supports():
     read = statements["ReadObjectsTaggedForTheEnvironment"]
     assert read["Condition"] == {"StringEquals": {"s3:ExistingObjectTag/Environment": "prod"}}
     assert "s3:GetObject" in read["Action"] and "s3:PutObject" not in read["Action"]
-    assert statements["WriteObjectsTaggedForTheEnvironment"]["Action"] == ["s3:PutObject"]
-    assert statements["WriteObjectsTaggedForTheEnvironment"]["Condition"] == {"StringEquals": {"s3:RequestObjectTag/Environment": "prod"}}
-    retag = statements["RetagObjectsWithinTheEnvironment"]["Condition"]["StringEquals"]
-    assert retag == {"s3:ExistingObjectTag/Environment": "prod", "s3:RequestObjectTag/Environment": "prod"}
-    delete = statements["ObjectsUnderTheEnvironmentPrefix"]
-    assert delete["Action"] == ["s3:DeleteObject", "s3:DeleteObjectVersion"] and "Condition" not in delete
-    assert delete["Resource"] == "arn:aws:s3:::corp-s3-securedata-prod/prod/*"
+    # Writes, multipart uploads and deletes by key prefix: no request tag, which UploadPart cannot carry.
+    by_prefix = statements["ObjectsUnderTheEnvironmentPrefix"]
+    assert by_prefix["Action"] == ["s3:AbortMultipartUpload", "s3:DeleteObject", "s3:DeleteObjectVersion", "s3:ListMultipartUploadParts", "s3:PutObject"]
+    assert "Condition" not in by_prefix and by_prefix["Resource"] == "arn:aws:s3:::corp-s3-securedata-prod/prod/*"
+    assert "WriteObjectsTaggedForTheEnvironment" not in statements
+    retag = statements["RetagObjectsWithinTheEnvironment"]["Condition"]
+    assert retag == {"StringEquals": {"s3:RequestObjectTag/Environment": "prod"}, "StringEqualsIfExists": {"s3:ExistingObjectTag/Environment": "prod"}}
+    deny = statements["DenyObjectsTaggedForAnotherEnvironment"]
+    assert deny["Effect"] == "Deny" and deny["Action"] == ["s3:PutObject", "s3:PutObjectTagging"]
+    assert deny["Condition"] == {"Null": {"s3:RequestObjectTag/Environment": "false"}, "StringNotEquals": {"s3:RequestObjectTag/Environment": "prod"}}
     listing = statements["ListTheEnvironmentPrefix"]
     assert listing["Resource"] == "arn:aws:s3:::corp-s3-securedata-prod" and listing["Condition"] == {"StringLike": {"s3:prefix": ["prod/", "prod/*"]}}
+
+
+def test_put_object_conditioned_on_a_request_tag_is_refused():
+    # The earlier design: every multipart upload would be denied on AWS.
+    with pytest.raises(PolicyError, match=r"s3:PutObject cannot be conditioned on s3:RequestObjectTag: .*UploadPart"):
+        build_tag_policy({**S3, "requests": [{"actions": ["s3:PutObject"], "condition": "request_object_tag"}]})
 
 
 def test_the_seeds_fix_4_is_refused_as_written(parliament_findings):
@@ -53,7 +64,7 @@ def test_the_seeds_fix_4_is_refused_as_written(parliament_findings):
 
 def test_the_seeds_fix_4_is_corrected_when_conditions_are_left_to_the_module(parliament_findings):
     policy = build_tag_policy({**S3, "requests": [{"actions": SEED_FIX_4_ACTIONS}]})
-    granted = sorted(a for s in policy["Statement"] for a in s["Action"])
+    granted = sorted(a for s in policy["Statement"] if s["Effect"] == "Allow" for a in s["Action"])
     assert granted == sorted(SEED_FIX_4_ACTIONS)
     assert parliament_findings(policy) == []
 
