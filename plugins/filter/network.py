@@ -1,11 +1,13 @@
 # Copyright: corp.infra contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Filters the network role plans and compares with: subnet_plan, network_drift."""
+"""Filters the network role plans and compares with: subnet_plan, gateway_endpoint_policy, network_drift."""
 
 from __future__ import annotations
 
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.corp.infra.plugins.module_utils.endpoint_policy import gateway_endpoint_policy as build_gateway_endpoint_policy
+from ansible_collections.corp.infra.plugins.module_utils.kms_policy import PolicyError
 from ansible_collections.corp.infra.plugins.module_utils.naming import NamingError
 from ansible_collections.corp.infra.plugins.module_utils.naming import resource_name
 from ansible_collections.corp.infra.plugins.module_utils.network import choose_zones
@@ -13,6 +15,7 @@ from ansible_collections.corp.infra.plugins.module_utils.network import plan_sub
 from ansible_collections.corp.infra.plugins.module_utils.network import subnet_cidrs
 from ansible_collections.corp.infra.plugins.module_utils.network_state import network_drift
 from ansible_collections.corp.infra.plugins.plugin_utils.drift_filter import drift_filter
+from ansible_collections.corp.infra.plugins.plugin_utils.drift_filter import plain
 
 
 def subnet_plan(zones, region, vpc_cidr, count, cidrs=None, newbits=4, environment=None, prefix="corp"):
@@ -30,6 +33,25 @@ def subnet_plan(zones, region, vpc_cidr, count, cidrs=None, newbits=4, environme
         raise AnsibleFilterError(f"corp.infra.subnet_plan: {error}") from None
 
 
+def gateway_endpoint_policy(service, account_id, partition="aws", region=None, bucket_names=None, table_names=None, extra_statements=None):
+    try:
+        return build_gateway_endpoint_policy(
+            str(service),
+            str(account_id),
+            str(partition),
+            str(region) if region else None,
+            [str(n) for n in plain(bucket_names or [])],
+            [str(n) for n in plain(table_names or [])],
+            plain(extra_statements or []),
+        )
+    except PolicyError as error:
+        raise AnsibleFilterError(f"corp.infra.gateway_endpoint_policy: {error}") from None
+
+
 class FilterModule:
     def filters(self):
-        return {"subnet_plan": subnet_plan, "network_drift": drift_filter("network_drift", network_drift)}
+        return {
+            "subnet_plan": subnet_plan,
+            "gateway_endpoint_policy": gateway_endpoint_policy,
+            "network_drift": drift_filter("network_drift", network_drift),
+        }

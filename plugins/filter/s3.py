@@ -16,10 +16,12 @@ from ansible_collections.corp.infra.plugins.plugin_utils.drift_filter import dri
 from ansible_collections.corp.infra.plugins.plugin_utils.drift_filter import plain
 
 
-def s3_bucket_policy(bucket_name, partition="aws", user_statements=None, extra_statements=None, min_tls_version="1.2"):
+def s3_bucket_policy(bucket_name, partition="aws", user_statements=None, extra_statements=None, min_tls_version="1.2", sse_kms=False, kms_key_arn=None):
     user_statements, extra_statements = plain(user_statements or []), plain(extra_statements or [])
     try:
-        return bucket_policy(str(bucket_name), str(partition), user_statements, extra_statements, str(min_tls_version))
+        return bucket_policy(
+            str(bucket_name), str(partition), user_statements, extra_statements, str(min_tls_version), bool(sse_kms), str(kms_key_arn or "") or None
+        )
     except PolicyError as error:
         raise AnsibleFilterError(f"corp.infra.s3_bucket_policy: {error}") from None
 

@@ -14,7 +14,9 @@ from typing import Any
 
 from ansible_collections.corp.infra.plugins.module_utils.kms_policy import PolicyError
 
-GUARDRAIL_SIDS = ("DenyInsecureTransport", "DenyOutdatedTls")
+GUARDRAIL_SIDS = ("DenyInsecureTransport", "DenyOutdatedTls", "DenyUploadsNotEncryptedWithKms", "DenyUploadsWithAnotherKey")
+SSE_HEADER = "s3:x-amz-server-side-encryption"
+SSE_KEY_HEADER = "s3:x-amz-server-side-encryption-aws-kms-key-id"
 
 
 def tls_guardrails(bucket_arn: str, min_tls_version: str = "1.2") -> list[dict[str, Any]]:
@@ -46,6 +48,41 @@ def tls_guardrails(bucket_arn: str, min_tls_version: str = "1.2") -> list[dict[s
             "Condition": {"NumericLessThan": {"s3:TlsVersion": tls_version}},
         },
     ]
+
+
+def encryption_guardrails(bucket_arn: str, kms_key_arn: str | None) -> list[dict[str, Any]]:
+    """Deny an upload that asks for another encryption than SSE-KMS, or for another key than the stack key.
+
+    Only requests that carry the headers are refused (Null false): an upload without them gets the bucket's
+    default, SSE-KMS with the stack key, and UploadPart never carries them. The headers come with PutObject,
+    CopyObject and CreateMultipartUpload, all authorised as s3:PutObject (S3 User Guide, "Specifying server-side
+    encryption with AWS KMS", "Amazon S3 condition key examples"). The key header is compared with the key's ARN,
+    the form S3 documents for this condition key: a client naming the key sends its ARN, or no header.
+    Without a key ARN (check mode before the key exists) only the algorithm is enforced.
+    """
+    objects = f"{bucket_arn}/*"
+    statements = [
+        {
+            "Sid": "DenyUploadsNotEncryptedWithKms",
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "s3:PutObject",
+            "Resource": objects,
+            "Condition": {"Null": {SSE_HEADER: "false"}, "StringNotEquals": {SSE_HEADER: "aws:kms"}},
+        }
+    ]
+    if kms_key_arn:
+        statements.append(
+            {
+                "Sid": "DenyUploadsWithAnotherKey",
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "s3:PutObject",
+                "Resource": objects,
+                "Condition": {"Null": {SSE_KEY_HEADER: "false"}, "StringNotEquals": {SSE_KEY_HEADER: kms_key_arn}},
+            }
+        )
+    return statements
 
 
 def log_delivery_statement(log_bucket_arn: str, source_bucket_arn: str, account_id: str, prefix: str) -> dict[str, Any]:
@@ -81,9 +118,14 @@ def bucket_policy(
     user_statements: list[dict[str, Any]] | None = None,
     extra_statements: list[dict[str, Any]] | None = None,
     min_tls_version: str = "1.2",
+    sse_kms: bool = False,
+    kms_key_arn: str | None = None,
 ) -> dict[str, Any]:
+    """The bucket's policy: the TLS guardrails, with ``sse_kms`` the encryption guardrails, the role's extra
+    statements, then the user's."""
     bucket_arn = f"arn:{partition}:s3:::{bucket_name}"
-    ours = tls_guardrails(bucket_arn, min_tls_version) + list(extra_statements or [])
+    ours = tls_guardrails(bucket_arn, min_tls_version) + (encryption_guardrails(bucket_arn, kms_key_arn) if sse_kms else [])
+    ours += list(extra_statements or [])
     return {"Version": "2012-10-17", "Statement": merge_statements(ours, list(user_statements or []))}
 
 

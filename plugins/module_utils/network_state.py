@@ -15,6 +15,7 @@ flips each setting one at a time to show it does not.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from ansible_collections.amazon.aws.plugins.module_utils.policy import compare_policies
@@ -220,11 +221,23 @@ def _endpoints(state: dict[str, Any], wanted: list[dict[str, Any]], route_table_
     return None, ids
 
 
+def _endpoint_policies(state: dict[str, Any], wanted: list[dict[str, Any]]) -> str | None:
+    """Which gateway endpoints hold another policy than the stack's (AWS's default full access, say)."""
+    differing = []
+    for endpoint in wanted:
+        for live in [e for e in state.get("vpc_endpoints") or [] if e.get("ServiceName") == endpoint["service"]]:
+            document = live.get("PolicyDocument") or {}
+            document = json.loads(document) if isinstance(document, str) else document
+            if compare_policies(document, endpoint["policy"]):
+                differing.append(endpoint["service"])
+    return f"{', '.join(differing)} policy" if differing else None
+
+
 def network_drift(state: dict[str, Any], desired: dict[str, Any]) -> dict[str, Any]:
     """What differs, and the live ids the role's later tasks need when it skips a module.
 
     Returns ``differs`` (part -> short reason; parts: vpc, subnets, route_table, default_security_group,
-    db_security_group, log_group, role, role_policy, flow_log, endpoints) and the ids it found: ``vpc_id``,
+    db_security_group, log_group, role, role_policy, flow_log, endpoints, endpoint_policies) and the ids it found: ``vpc_id``,
     ``subnet_ids`` (in the order of ``desired['subnets']``), ``route_table_id``, ``default_security_group_id``,
     ``db_security_group_id``, ``flow_log_id`` and ``endpoint_ids`` (empty strings or lists when unknown).
     """
@@ -257,5 +270,6 @@ def network_drift(state: dict[str, Any], desired: dict[str, Any]) -> dict[str, A
     result["flow_log_id"] = flow_log["FlowLogId"] if flow_log else ""
     reason, result["endpoint_ids"] = _endpoints(state, desired["endpoints"], result["route_table_id"])
     check("endpoints", reason)
+    check("endpoint_policies", _endpoint_policies(state, desired["endpoints"]))
     result["differs"] = differs
     return result

@@ -31,6 +31,16 @@ STACK_PREFIXES = ("corp_", "preflight_", "network_", "s3_", "iam_", "rds_", "dyn
 # the internet and never belongs in a database ingress rule (seed mistake 5).
 PRIVATE_NETWORKS = tuple(ipaddress.ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"))
 RDS_MONITORING_INTERVALS = (0, 1, 5, 10, 15, 30, 60)
+# The rds role's baseline parameters (roles/rds/vars/main.yml, which a unit test holds to this): TLS-only
+# connections (Security Hub RDS.x "force SSL"), every connection and disconnection logged. rds_parameters adds
+# to them and may not switch them off.
+RDS_BASELINE_PARAMETERS = {"rds.force_ssl": 1, "log_connections": 1, "log_disconnections": 1}
+_ON = ("1", "on", "true", "yes")
+# Variables that no longer exist, and what replaced them: set, they would be ignored silently.
+RETIRED_VARIABLES = {
+    "s3_bucket_key_enabled": "corp_s3_bucket_key_enabled",
+    "iam_data_bucket_key_enabled": "corp_s3_bucket_key_enabled",
+}
 
 _KMS_KEY_ARN = re.compile(
     r"^arn:aws(?:-cn|-us-gov|-iso|-iso-b)?:kms:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):"
@@ -408,6 +418,13 @@ def _check_database(values: dict[str, Any], problems: _Problems) -> None:
             problems.add("rds_monitoring_interval", f"must be one of {', '.join(map(str, RDS_MONITORING_INTERVALS))} (got {interval!r})")
         elif production and seconds == 0:
             problems.add("rds_monitoring_interval", "must be above 0 in production: enhanced monitoring is required")
+    parameters = values.get("rds_parameters")
+    if isinstance(parameters, dict):
+        for name, baseline in RDS_BASELINE_PARAMETERS.items():
+            if name in parameters and str(parameters[name]).strip().lower() not in _ON:
+                problems.add(
+                    "rds_parameters", f"{name} must stay {baseline}: it is the stack's baseline, which input cannot switch off (got {parameters[name]!r})"
+                )
     # Settings that may never be weakened, and those that production requires.
     always = {"rds_publicly_accessible": False, "rds_storage_encrypted": True, "s3_block_public_access": True, "s3_versioning": True}
     in_production = {"rds_multi_az": True, "rds_deletion_protection": True, "dynamodb_deletion_protection": True, "dynamodb_point_in_time_recovery": True}
@@ -415,6 +432,15 @@ def _check_database(values: dict[str, Any], problems: _Problems) -> None:
         if variable in values and _as_bool(values[variable]) is not required:
             scope = "in production" if variable in in_production else "always"
             problems.add(variable, f"must be {str(required).lower()} ({scope}) (got {values[variable]!r})")
+
+
+def _check_retired(values: dict[str, Any], problems: _Problems) -> None:
+    for variable, replacement in RETIRED_VARIABLES.items():
+        if variable in values:
+            problems.add(
+                variable,
+                f"is replaced by {replacement}, which sets the bucket's S3 Bucket Key and the KMS encryption context of the policies together",
+            )
 
 
 def _check_tags(values: dict[str, Any], problems: _Problems) -> None:
@@ -452,4 +478,5 @@ def check_inputs(values: dict[str, Any], regions: Iterable[str] | None = None) -
     _check_network(stack, problems)
     _check_database(stack, problems)
     _check_tags(stack, problems)
+    _check_retired(stack, problems)
     return problems.lines

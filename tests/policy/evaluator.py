@@ -53,6 +53,9 @@ class Request:
         for name, value in self.context.items():
             if name.lower() == key.lower():
                 return value
+        # Keys AWS puts in every request of an IAM principal ("AWS global condition context keys").
+        if self.account and self.principal.startswith("arn:"):
+            return {"aws:principalaccount": self.account, "aws:principalarn": self.principal}.get(key.lower())
         return None
 
 

@@ -170,6 +170,25 @@ WORKLOADS: list[Workload] = [
         "Deny",
     ),
     Workload("PutObject over TLS 1.1", (Call("s3:PutObject", OBJECT, {"aws:SecureTransport": "true", "s3:TlsVersion": "1.1"}),), S3_KEYS, "Deny"),
+    Workload(
+        "PutObject naming SSE-KMS and the stack key by ARN",
+        (Call("s3:PutObject", OBJECT, TLS | {"s3:x-amz-server-side-encryption": "aws:kms", "s3:x-amz-server-side-encryption-aws-kms-key-id": "{key_arn}"}),),
+        S3_SSE_KMS,
+        ALLOW,
+    ),
+    Workload("PutObject asking for SSE-S3", (Call("s3:PutObject", OBJECT, TLS | {"s3:x-amz-server-side-encryption": "AES256"}),), S3_SSE_KMS, "Deny"),
+    Workload(
+        "CreateMultipartUpload naming another KMS key",
+        (
+            Call(
+                "s3:PutObject",
+                OBJECT,
+                TLS | {"s3:x-amz-server-side-encryption": "aws:kms", "s3:x-amz-server-side-encryption-aws-kms-key-id": "{key_arn}0"},
+            ),
+        ),
+        S3_SSE_KMS,
+        "Deny",
+    ),
     Workload("ListObjectsV2 under the environment's prefix", (Call("s3:ListBucket", "{bucket_arn}", TLS | {"s3:prefix": "{env}/exports/"}),), S3_LIST, ALLOW),
     Workload("ListObjectsV2 of the whole bucket", (Call("s3:ListBucket", "{bucket_arn}", TLS),), S3_LIST, "Deny"),
     Workload("ListObjectsV2 under another environment's prefix", (Call("s3:ListBucket", "{bucket_arn}", TLS | {"s3:prefix": OTHER + "/"}),), S3_LIST, "Deny"),

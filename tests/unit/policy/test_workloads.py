@@ -8,6 +8,7 @@ import pytest
 import yaml
 
 from ansible_collections.corp.infra.plugins.module_utils.bucket_policy import bucket_policy
+from ansible_collections.corp.infra.plugins.module_utils.endpoint_policy import gateway_endpoint_policy
 from ansible_collections.corp.infra.plugins.module_utils.kms_policy import build_kms_policy
 from ansible_collections.corp.infra.plugins.module_utils.kms_policy import stack_key_policy
 from ansible_collections.corp.infra.plugins.module_utils.tag_policy import build_tag_policy
@@ -23,6 +24,7 @@ from tests.policy.workloads import outcome
 ROOT = Path(__file__).resolve().parents[3]
 IAM_DEFAULTS = yaml.safe_load((ROOT / "roles" / "iam" / "defaults" / "main.yml").read_text())
 S3_DEFAULTS = yaml.safe_load((ROOT / "roles" / "s3" / "defaults" / "main.yml").read_text())
+PREFLIGHT_DEFAULTS = yaml.safe_load((ROOT / "roles" / "preflight" / "defaults" / "main.yml").read_text())
 REGION = "eu-west-1"
 THIS = Stack("prod", REGION, f"arn:aws:kms:{REGION}:123456789012:key/11111111-2222-3333-4444-555555555555")
 ANOTHER = Stack(OTHER, REGION, f"arn:aws:kms:{REGION}:123456789012:key/66666666-7777-8888-9999-000000000000")
@@ -71,15 +73,17 @@ def data_access_policy(stack: Stack, levels: list[str], bucket_key: bool) -> dic
 def documents(stack: Stack, levels: list[str], bucket_key: bool) -> Documents:
     return Documents(
         identity=[data_access_policy(stack, levels, bucket_key)],
-        bucket=bucket_policy(stack.bucket_arn.split(":::")[1], "aws", [], [], S3_DEFAULTS["s3_min_tls_version"]),
+        bucket=bucket_policy(stack.bucket_arn.split(":::")[1], "aws", [], [], S3_DEFAULTS["s3_min_tls_version"], True, stack.key_arn),
         key=stack_key_policy(stack.account, "aws", stack.region, S3_DEFAULTS["s3_key_usage_services"]),
+        s3_endpoint=gateway_endpoint_policy("s3", stack.account, "aws", stack.region, bucket_names=[stack.bucket_arn.split(":::")[1]]),
+        dynamodb_endpoint=gateway_endpoint_policy("dynamodb", stack.account, "aws", stack.region, table_names=[stack.table_arn.split("/")[1]]),
     )
 
 
 def test_the_role_defaults_are_the_levels_the_table_is_written_for():
     assert set(IAM_DEFAULTS["iam_data_access_s3_levels"]) == {"read", "write", "list"}
     assert IAM_DEFAULTS["iam_data_access_dynamodb_levels"] == ["read", "write"]
-    assert S3_DEFAULTS["s3_bucket_key_enabled"] is True and IAM_DEFAULTS["iam_data_bucket_key_enabled"] is True
+    assert PREFLIGHT_DEFAULTS["corp_s3_bucket_key_enabled"] is True
 
 
 @pytest.mark.parametrize("bucket_key", [True, False], ids=["bucket-key-on", "bucket-key-off"])
@@ -161,3 +165,19 @@ def test_the_flow_log_rows_find_a_group_arn_where_describe_log_groups_needs_star
     assert flow_log_failures(unconditioned, now, environment="prod", region="eu-west-1") == [
         "another account's flow log can assume the delivery role (confused deputy)"
     ]
+
+
+def test_the_gateway_endpoints_let_only_this_accounts_requests_to_the_stacks_data_through():
+    from tests.policy.evaluator import Request
+    from tests.policy.evaluator import evaluate
+
+    endpoint = documents(THIS, ["read", "write", "list"], True).s3_endpoint
+    anything = [{"Statement": [{"Effect": "Allow", "Action": "s3:PutObject", "Resource": "*"}]}]
+    own = Request("s3:PutObject", f"{THIS.bucket_arn}/prod/x", THIS.role_arn, THIS.account)
+    assert evaluate(own, identity=anything, endpoint=endpoint) == ALLOW
+    # Data carried out of the VPC to a bucket that is not the stack's, even by a role allowed to write anywhere.
+    elsewhere = Request("s3:PutObject", "arn:aws:s3:::somebody-elses-bucket/x", THIS.role_arn, THIS.account)
+    assert evaluate(elsewhere, identity=anything, endpoint=endpoint) != ALLOW
+    # Credentials of another account used inside the VPC.
+    foreign = Request("s3:PutObject", f"{THIS.bucket_arn}/prod/x", "arn:aws:iam::444455556666:role/x", "444455556666", {"aws:PrincipalAccount": "444455556666"})
+    assert evaluate(foreign, identity=anything, endpoint=endpoint) != ALLOW

@@ -74,3 +74,18 @@ def test_a_bucket_as_wanted_has_no_drift():
 def test_out_of_band_changes_are_reported(change, line):
     policy = change.pop("policy", bucket_policy(BUCKET))
     assert line in bucket_drift(live(policy, **change), DESIRED)
+
+
+def test_encryption_guardrails_deny_other_encryption_and_other_keys_only_when_asked_for():
+    policy = bucket_policy(BUCKET, sse_kms=True, kms_key_arn=KEY)
+    by_sid = {s["Sid"]: s for s in policy["Statement"]}
+    algorithm, key = by_sid["DenyUploadsNotEncryptedWithKms"], by_sid["DenyUploadsWithAnotherKey"]
+    assert algorithm["Action"] == key["Action"] == "s3:PutObject" and algorithm["Resource"] == key["Resource"] == f"{ARN}/*"
+    # Requests without the header (the bucket default applies; UploadPart never has it) are not refused.
+    assert algorithm["Condition"] == {"Null": {"s3:x-amz-server-side-encryption": "false"}, "StringNotEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}}
+    assert key["Condition"]["StringNotEquals"] == {"s3:x-amz-server-side-encryption-aws-kms-key-id": KEY}
+    # Before the key exists (check mode on an empty account), the algorithm alone.
+    assert [s["Sid"] for s in bucket_policy(BUCKET, sse_kms=True)["Statement"]][2:] == ["DenyUploadsNotEncryptedWithKms"]
+    assert len(bucket_policy(BUCKET)["Statement"]) == 2  # the log bucket (SSE-S3) has no such guardrail
+    with pytest.raises(PolicyError, match="Sid 'DenyUploadsWithAnotherKey' is reserved"):
+        bucket_policy(BUCKET, user_statements=[dict(USER, Sid="DenyUploadsWithAnotherKey")], sse_kms=True, kms_key_arn=KEY)

@@ -2,9 +2,11 @@
 exactly its resource differ (so the role calls that resource's module)."""
 
 import copy
+import json
 
 import pytest
 
+from ansible_collections.corp.infra.plugins.module_utils.endpoint_policy import gateway_endpoint_policy
 from ansible_collections.corp.infra.plugins.module_utils.network_state import live_rules
 from ansible_collections.corp.infra.plugins.module_utils.network_state import network_drift
 from ansible_collections.corp.infra.plugins.module_utils.network_state import wanted_rules
@@ -24,6 +26,12 @@ DELIVERY = {
 def ec2_tags(tags):
     return [{"Key": k, "Value": v} for k, v in tags.items()]
 
+
+ENDPOINT_POLICIES = {
+    "s3": gateway_endpoint_policy("s3", "111122223333", "aws", "eu-west-1", bucket_names=["corp-s3-securedata-prod"]),
+    "dynamodb": gateway_endpoint_policy("dynamodb", "111122223333", "aws", "eu-west-1", table_names=["corp-dynamodb-main-prod"]),
+}
+FULL_ACCESS = {"Version": "2008-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}]}
 
 DESIRED = {
     "vpc": {"name": "corp-vpc-main-prod", "cidr_block": "10.0.0.0/16", "tags": {**TAGS, "Name": "corp-vpc-main-prod"}},
@@ -52,8 +60,8 @@ DESIRED = {
         "tags": {**TAGS, "Name": "corp-vpc-flowlogs-prod"},
     },
     "endpoints": [
-        {"service": "com.amazonaws.eu-west-1.s3", "tags": {**TAGS, "Name": "corp-vpc-s3endpoint-prod"}},
-        {"service": "com.amazonaws.eu-west-1.dynamodb", "tags": {**TAGS, "Name": "corp-vpc-dynamodbendpoint-prod"}},
+        {"service": f"com.amazonaws.eu-west-1.{service}", "policy": ENDPOINT_POLICIES[service], "tags": {**TAGS, "Name": f"corp-vpc-{service}endpoint-prod"}}
+        for service in ("s3", "dynamodb")
     ],
 }
 
@@ -124,6 +132,8 @@ CONVERGED = {
             "State": "available",
             "RouteTableIds": ["rtb-1"],
             "Tags": ec2_tags({**TAGS, "Name": f"corp-vpc-{service}endpoint-prod"}),
+            # As DescribeVpcEndpoints returns it: a JSON string.
+            "PolicyDocument": json.dumps(ENDPOINT_POLICIES[service]),
         }
         for service in ("dynamodb", "s3")
     ],
@@ -247,6 +257,8 @@ DRIFTS = {
     "endpoint pending": (_set(("vpc_endpoints", 1, "State"), "pending"), "endpoints"),
     "endpoint tag changed": (_tag(("vpc_endpoints", 1), "Name", "x"), "endpoints"),
     "endpoint deleted": (lambda s: s["vpc_endpoints"].pop(0), "endpoints"),
+    "endpoint policy back to AWS's full access": (_set(("vpc_endpoints", 1, "PolicyDocument"), json.dumps(FULL_ACCESS)), "endpoint_policies"),
+    "endpoint policy without a document": (_set(("vpc_endpoints", 0, "PolicyDocument"), None), "endpoint_policies"),
 }
 
 

@@ -220,3 +220,13 @@ def test_unquoted_engine_versions_are_refused_with_the_reason():
     values = inventory_inputs("local")
     values["rds_engine_version"] = 16.10
     assert any('must be quoted in YAML ("16.10", not 16.10, which reads as 16.1)' in line for line in check_inputs(values, REGIONS))
+
+
+def test_the_rds_baseline_preflight_protects_is_the_one_the_role_applies():
+    from ansible_collections.corp.infra.plugins.module_utils.preflight import RDS_BASELINE_PARAMETERS
+
+    role_vars = yaml.safe_load((ROOT / "roles" / "rds" / "vars" / "main.yml").read_text())
+    assert role_vars["__rds_baseline_parameters"] == RDS_BASELINE_PARAMETERS
+    # Adding to the baseline, or restating it, is accepted.
+    values = inventory_inputs("local") | {"rds_parameters": {"rds.force_ssl": "1", "log_connections": "on", "work_mem": 65536}}
+    assert check_inputs(values, REGIONS) == []
