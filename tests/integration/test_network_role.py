@@ -1,6 +1,8 @@
 """The network role on the emulator: check -> apply -> check -> apply, the live state through the API, drift on every
 kind of resource repaired, then absent."""
 
+import json
+
 import pytest
 
 from tests.policy.workloads import flow_log_failures
@@ -80,7 +82,7 @@ def test_network_quartet_live_state_and_absent(emulator):
 
     # Out-of-band drift on every kind of resource but the database group (test_stack_drift covers it). A run
     # reads the live network once and calls a resource's module only where it differs: no drift may hide behind
-    # that. Check mode names exactly the nine drifted resources, a run repairs those nine, the next changes none.
+    # that. Check mode names exactly the ten drifted resources, a run repairs those ten, the next changes none.
     role = f"corp-iam-flowlogs-{ENVIRONMENT}"
     ec2.modify_vpc_attribute(VpcId=vpc_id, EnableDnsHostnames={"Value": False})
     ec2.modify_subnet_attribute(SubnetId=subnets[0]["SubnetId"], MapPublicIpOnLaunch={"Value": True})
@@ -98,6 +100,11 @@ def test_network_quartet_live_state_and_absent(emulator):
     ec2.delete_flow_logs(FlowLogIds=[flow_log["FlowLogId"]])
     s3_endpoint = next(e for e in endpoints if e["ServiceName"].endswith(".s3"))
     ec2.delete_tags(Resources=[s3_endpoint["VpcEndpointId"]], Tags=[{"Key": "Name"}])
+    # The DynamoDB endpoint back to AWS's default: anything in the VPC may reach any table of any account.
+    dynamodb_endpoint = next(e for e in endpoints if e["ServiceName"].endswith(".dynamodb"))
+    stack_policy = dynamodb_endpoint["PolicyDocument"]
+    full_access = '{"Version": "2008-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}]}'
+    ec2.modify_vpc_endpoint(VpcEndpointId=dynamodb_endpoint["VpcEndpointId"], PolicyDocument=full_access)
 
     def changed_tasks(result):
         lines = result.stdout.splitlines()
@@ -115,6 +122,7 @@ def test_network_quartet_live_state_and_absent(emulator):
         f"Create the flow log group corp-vpc-flowlogs-{ENVIRONMENT}",
         "Attach the gateway endpoints to the private route table",
         "Create one private subnet per AZ, without public IPs",
+        "Limit what passes the gateway endpoints to the stack's bucket and table",
         "Create the private route table, with local routes only and no way to the internet",
         "Let the role write to the flow log group only",
         f"Log all the VPC's traffic to corp-vpc-flowlogs-{ENVIRONMENT}",
@@ -137,6 +145,8 @@ def test_network_quartet_live_state_and_absent(emulator):
     assert len(ec2.describe_flow_logs(Filters=[{"Name": "resource-id", "Values": [vpc_id]}])["FlowLogs"]) == 1
     tags = ec2.describe_vpc_endpoints(VpcEndpointIds=[s3_endpoint["VpcEndpointId"]])["VpcEndpoints"][0]["Tags"]
     assert {"Key": "Name", "Value": f"corp-vpc-s3endpoint-{ENVIRONMENT}"} in tags
+    repaired = ec2.describe_vpc_endpoints(VpcEndpointIds=[dynamodb_endpoint["VpcEndpointId"]])["VpcEndpoints"][0]["PolicyDocument"]
+    assert json.loads(repaired) == json.loads(stack_policy) and "StackTablesFromThisAccount" in repaired
     ec2.detach_internet_gateway(InternetGatewayId=gateway, VpcId=vpc_id)
     ec2.delete_internet_gateway(InternetGatewayId=gateway)
 
