@@ -7,6 +7,7 @@ from __future__ import annotations
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
+from ansible_collections.corp.infra.plugins.module_utils.preflight import check_argument_specs
 from ansible_collections.corp.infra.plugins.module_utils.preflight import check_inputs
 from ansible_collections.corp.infra.plugins.module_utils.preflight import is_stack_variable
 
@@ -21,6 +22,19 @@ def known_regions() -> set[str] | None:
     partitions = botocore.loaders.create_loader().load_data("partitions")["partitions"]
     regions = {name for partition in partitions for name in partition.get("regions", {}) if not name.endswith("-global")}
     return regions or None
+
+
+def role_specs() -> dict[str, dict]:
+    """Each of the collection's roles: its main entry point's options (meta/argument_specs.yml)."""
+    from pathlib import Path
+
+    import yaml
+
+    specs = {}
+    for path in sorted((Path(__file__).resolve().parents[2] / "roles").glob("*/meta/argument_specs.yml")):
+        entry = (yaml.safe_load(path.read_text()) or {}).get("argument_specs", {}).get("main", {})
+        specs[path.parents[1].name] = entry.get("options") or {}
+    return specs
 
 
 class ActionModule(ActionBase):
@@ -38,7 +52,7 @@ class ActionModule(ActionBase):
         elif not isinstance(inputs, dict):
             raise AnsibleActionFail("inputs must be a mapping of variable names to values")
         regions = known_regions()
-        problems = check_inputs(inputs, regions)
+        problems = check_argument_specs(inputs, role_specs()) + check_inputs(inputs, regions)
         result.update(changed=False, problems=problems)
         if problems:
             result["failed"] = True

@@ -1,6 +1,6 @@
 # Copyright: corp.infra contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Filters the network role plans and compares with: subnet_plan, gateway_endpoint_policy, network_drift."""
+"""Filters the network role plans and compares with: subnet_plan, gateway_endpoint_policy, private_nacl_rules, network_drift."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from ansible_collections.corp.infra.plugins.module_utils.naming import NamingErr
 from ansible_collections.corp.infra.plugins.module_utils.naming import resource_name
 from ansible_collections.corp.infra.plugins.module_utils.network import choose_zones
 from ansible_collections.corp.infra.plugins.module_utils.network import plan_subnets
+from ansible_collections.corp.infra.plugins.module_utils.network import private_nacl_rules as build_private_nacl_rules
 from ansible_collections.corp.infra.plugins.module_utils.network import subnet_cidrs
 from ansible_collections.corp.infra.plugins.module_utils.network_state import network_drift
 from ansible_collections.corp.infra.plugins.plugin_utils.drift_filter import drift_filter
@@ -48,10 +49,18 @@ def gateway_endpoint_policy(service, account_id, partition="aws", region=None, b
         raise AnsibleFilterError(f"corp.infra.gateway_endpoint_policy: {error}") from None
 
 
+def private_nacl_rules(vpc_cidr, prefix_lists, rule_quota=20):
+    try:
+        return build_private_nacl_rules(str(vpc_cidr), {str(k): [str(c) for c in v] for k, v in plain(prefix_lists or {}).items()}, int(rule_quota))
+    except ValueError as error:
+        raise AnsibleFilterError(f"corp.infra.private_nacl_rules: {error}") from None
+
+
 class FilterModule:
     def filters(self):
         return {
             "subnet_plan": subnet_plan,
             "gateway_endpoint_policy": gateway_endpoint_policy,
+            "private_nacl_rules": private_nacl_rules,
             "network_drift": drift_filter("network_drift", network_drift),
         }

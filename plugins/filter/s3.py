@@ -26,9 +26,11 @@ def s3_bucket_policy(bucket_name, partition="aws", user_statements=None, extra_s
         raise AnsibleFilterError(f"corp.infra.s3_bucket_policy: {error}") from None
 
 
-def stack_key_policy(account_id, partition="aws", region=None, services=None):
+def stack_key_policy(account_id, partition="aws", region=None, services=None, log_group_arns=None):
     try:
-        return build_stack_key_policy(str(account_id), str(partition), str(region), [str(s) for s in plain(services or [])])
+        return build_stack_key_policy(
+            str(account_id), str(partition), str(region), [str(s) for s in plain(services or [])], [str(a) for a in plain(log_group_arns or [])]
+        )
     except PolicyError as error:
         raise AnsibleFilterError(f"corp.infra.stack_key_policy: {error}") from None
 

@@ -123,6 +123,17 @@ def _s3(state: dict[str, Any]) -> list[dict[str, str]]:
                     "S3.17", name, algorithm in ("aws:kms", "aws:kms:dsse"), "encrypted with KMS", f"default encryption is {algorithm or 'unset'}, not KMS"
                 ),
             ]
+            if "notifications" in bucket:
+                destinations = bucket.get("notifications") or []
+                results.append(
+                    _result(
+                        "S3.11",
+                        name,
+                        bool(destinations),
+                        f"event notifications to {', '.join(d.replace('Configurations', '').replace('Configuration', '') for d in destinations)}",
+                        "no event notifications",
+                    )
+                )
     return results
 
 
@@ -133,6 +144,13 @@ def _kms(keys: dict[str, Any]) -> list[dict[str, str]]:
     ]
 
 
+# RDS.23 ("RDS instances should not use a database engine default port").
+ENGINE_DEFAULT_PORTS = {"postgres": 5432, "mysql": 3306, "mariadb": 3306}
+# The certificate authorities RDS rotates server certificates with today ("Using SSL/TLS to encrypt a connection to
+# a DB instance", Certificate authorities); rds-ca-2019 expired in August 2024.
+CURRENT_RDS_CAS = ("rds-ca-rsa2048-g1", "rds-ca-rsa4096-g1", "rds-ca-ecc384-g1")
+
+
 def _rds(instances: dict[str, Any]) -> list[dict[str, str]]:
     results = []
     for name, db in sorted(instances.items()):
@@ -140,6 +158,7 @@ def _rds(instances: dict[str, Any]) -> list[dict[str, str]]:
             results.append(_result("RDS.3", name, False, "", "DB instance not found"))
             continue
         exports = db.get("EnabledCloudwatchLogsExports") or []
+        port = (db.get("Endpoint") or {}).get("Port") or db.get("DbInstancePort")
         retention = db.get("BackupRetentionPeriod") or 0
         results += [
             _result("RDS.2", name, not db.get("PubliclyAccessible"), "not publicly accessible", "publicly accessible"),
@@ -158,6 +177,20 @@ def _rds(instances: dict[str, Any]) -> list[dict[str, str]]:
             _result("RDS.11", name, retention >= 7, f"automated backups kept {retention} days", f"automated backups kept {retention} days, fewer than 7"),
             _result("RDS.13", name, bool(db.get("AutoMinorVersionUpgrade")), "automatic minor upgrades on", "automatic minor upgrades off"),
             _result("RDS.17", name, bool(db.get("CopyTagsToSnapshot")), "tags copied to snapshots", "tags not copied to snapshots"),
+            _result(
+                "RDS.23",
+                name,
+                port not in (None, ENGINE_DEFAULT_PORTS.get(db.get("Engine"))),
+                f"listens on port {port}",
+                f"listens on the engine's default port {port}",
+            ),
+            _result(
+                "CORP.RDS.CA",
+                name,
+                db.get("CACertificateIdentifier") in CURRENT_RDS_CAS,
+                f"server certificate from {db.get('CACertificateIdentifier')}",
+                f"server certificate from {db.get('CACertificateIdentifier')}, not one of {', '.join(CURRENT_RDS_CAS)}",
+            ),
         ]
     return results
 
@@ -192,6 +225,21 @@ def _dynamodb(tables: dict[str, Any]) -> list[dict[str, str]]:
     return results
 
 
+def _admin_ports_open(acl: dict[str, Any]) -> list[str]:
+    """The SSH / RDP ports a network ACL's ingress allows from anywhere (EC2.21), honouring rule order."""
+    open_ports = []
+    for port, label in ((22, "port 22"), (3389, "port 3389")):
+        for entry in sorted((e for e in acl.get("Entries") or [] if not e.get("Egress")), key=lambda e: e.get("RuleNumber", 0)):
+            if (entry.get("CidrBlock") or entry.get("Ipv6CidrBlock")) not in ("0.0.0.0/0", "::/0"):
+                continue
+            ports = entry.get("PortRange") or {}
+            if str(entry.get("Protocol")) == "-1" or (str(entry.get("Protocol")) == "6" and ports.get("From", 0) <= port <= ports.get("To", 65535)):
+                if entry.get("RuleAction") == "allow":
+                    open_ports.append(label)
+                break
+    return open_ports
+
+
 def _ec2(vpcs: dict[str, Any]) -> list[dict[str, str]]:
     results = []
     for name, vpc in sorted(vpcs.items()):
@@ -204,6 +252,20 @@ def _ec2(vpcs: dict[str, Any]) -> list[dict[str, str]]:
             _result("EC2.2", f"{name} default security group", rules == 0, "no inbound or outbound rules", f"{rules} rule(s)"),
             _result("EC2.6", name, bool(vpc.get("flow_logs")), "flow logs delivering", "no flow log"),
         ]
+        for acl in vpc.get("network_acls") or []:
+            # EC2.21 does not judge a VPC's default network ACL.
+            if acl.get("IsDefault"):
+                continue
+            open_ports = _admin_ports_open(acl)
+            results.append(
+                _result(
+                    "EC2.21",
+                    acl.get("NetworkAclId", "?"),
+                    not open_ports,
+                    "no ingress from 0.0.0.0/0 or ::/0 to port 22 or 3389",
+                    f"admits {', '.join(open_ports)} from anywhere",
+                )
+            )
     return results
 
 
@@ -228,6 +290,63 @@ def _iam(policies: dict[str, Any]) -> list[dict[str, str]]:
     return results
 
 
+# corp.infra's own controls (no Security Hub control checks which key a resource uses): every encrypted resource
+# of the stack uses a customer-managed key, the stack key or one the user named. One id per service, so that an
+# AWS-managed key chosen for one service (e.g. rds_use_stack_key: false) is waived for that service only.
+STACK_KEY_CONTROLS = {
+    "s3": "CORP.KMS.S3",
+    "dynamodb": "CORP.KMS.DynamoDB",
+    "rds": "CORP.KMS.RDS",
+    "pi": "CORP.KMS.PerformanceInsights",
+    "secret": "CORP.KMS.SecretsManager",
+    "logs": "CORP.KMS.Logs",
+}
+
+
+def _key_id(arn: Any) -> str:
+    """The key id of a key ARN or id, for comparing how services name one key."""
+    return str(arn or "").rsplit("/", maxsplit=1)[-1]
+
+
+def _stack_keys(state: dict[str, Any]) -> list[dict[str, str]]:
+    """Each encrypted resource's key against the customer-managed keys the stack uses (state["stack_keys"])."""
+    wanted = {_key_id(k) for k in state.get("stack_keys") or [] if k}
+    if not wanted:
+        return []
+    used: list[tuple[str, str, Any]] = []
+    for name, bucket in sorted(((state.get("s3") or {}).get("buckets") or {}).items()):
+        if bucket and bucket.get("role") == "data":
+            default = (bucket.get("encryption") or {}).get("ApplyServerSideEncryptionByDefault") or {}
+            used.append(("s3", name, default.get("KMSMasterKeyID")))
+    for name, table in sorted((state.get("dynamodb") or {}).items()):
+        if table:
+            used.append(("dynamodb", name, table.get("kms_key_arn")))
+    for name, db in sorted((state.get("rds") or {}).items()):
+        if db:
+            used.append(("rds", f"{name} storage", db.get("KmsKeyId")))
+            if db.get("PerformanceInsightsEnabled"):
+                used.append(("pi", f"{name} Performance Insights", db.get("PerformanceInsightsKMSKeyId")))
+            secret = db.get("MasterUserSecret") or {}
+            if secret.get("SecretArn"):
+                used.append(("secret", secret["SecretArn"], secret.get("KmsKeyId")))
+    results = []
+    for name, group in sorted((state.get("logs") or {}).items()):
+        if group is None:
+            results.append(_result(STACK_KEY_CONTROLS["logs"], name, False, "", "log group not found"))
+        else:
+            used.append(("logs", name, group.get("kmsKeyId")))
+    return results + [
+        _result(
+            STACK_KEY_CONTROLS[service],
+            resource,
+            _key_id(key) in wanted,
+            f"encrypted with the customer-managed key {key}",
+            f"encrypted with {key}, not the stack's customer-managed key" if key else "not encrypted with a customer-managed key",
+        )
+        for service, resource, key in used
+    ]
+
+
 def evaluate(state: dict[str, Any], waivers: dict[str, str] | None = None) -> list[dict[str, str]]:
     """One result per control and resource; a FAIL whose control id is in ``waivers`` becomes WAIVED with that reason."""
     results = (
@@ -238,6 +357,7 @@ def evaluate(state: dict[str, Any], waivers: dict[str, str] | None = None) -> li
         + _dynamodb(state.get("dynamodb") or {})
         + _ec2(state.get("ec2") or {})
         + _iam(state.get("iam") or {})
+        + _stack_keys(state)
     )
     for result in results:
         if result["status"] == FAIL and result["control"] in (waivers or {}):

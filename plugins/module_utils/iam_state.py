@@ -7,7 +7,8 @@ Plain values in, plain values out (unit tested without AWS). ``state`` is corp.i
 
 - ``role``: amazon.aws.iam_role (``name``, ``description``, ``trust_policy``, ``tags``, and when given
   ``managed_policies`` with purge_policies, ``max_session_duration``, ``boundary``);
-- ``managed_policy``: amazon.aws.iam_managed_policy with only_version (``arn``, ``document``, ``tags``).
+- ``managed_policy``: amazon.aws.iam_managed_policy with only_version (``arn``, ``document``, ``tags``);
+- ``instance_profile``: amazon.aws.iam_instance_profile (``name``, ``role``, ``tags``).
 
 As for the network (network_state.py), the answer only decides whether the role calls the module, and each test
 is at least as strict as the module's own (amazon.aws 11.4.0): what this cannot judge counts as different.
@@ -60,6 +61,17 @@ def managed_policy_differs(policy: dict[str, Any], wanted: dict[str, Any]) -> st
     return None
 
 
+def instance_profile_differs(profile: dict[str, Any], wanted: dict[str, Any]) -> str | None:
+    """iam_instance_profile: the one role it holds, tags (purged)."""
+    if not profile:
+        return "missing"
+    if [role.get("RoleName") for role in profile.get("Roles") or []] != [wanted["role"]]:
+        return "role"
+    if _tags(profile) != _text(wanted["tags"]):
+        return "tags"
+    return None
+
+
 def iam_drift(state: dict[str, Any], desired: dict[str, Any]) -> dict[str, str]:
     """Part -> short reason, for each part of ``desired`` that differs from ``state``."""
     differs = {}
@@ -68,6 +80,8 @@ def iam_drift(state: dict[str, Any], desired: dict[str, Any]) -> dict[str, str]:
             reason = role_differs((state.get("roles") or {}).get(wanted["name"]) or {}, wanted)
         elif wanted["kind"] == "managed_policy":
             reason = managed_policy_differs((state.get("policies") or {}).get(wanted["arn"]) or {}, wanted)
+        elif wanted["kind"] == "instance_profile":
+            reason = instance_profile_differs((state.get("instance_profiles") or {}).get(wanted["name"]) or {}, wanted)
         else:
             raise ValueError(f"{part}: unknown kind {wanted['kind']!r}")
         if reason:

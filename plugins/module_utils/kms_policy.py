@@ -188,6 +188,21 @@ KEY_POLICY_ACTIONS = {
     "secretsmanager": ["kms:Decrypt", "kms:GenerateDataKey"],
     "rds": ["kms:CreateGrant", "kms:Decrypt", "kms:DescribeKey", "kms:GenerateDataKey"],
 }
+# CloudWatch Logs uses the key as its own service principal, logs.<region>.amazonaws.com, not through a caller
+# ("Encrypt log data in CloudWatch Logs using AWS KMS", step 2): the page lists kms:Encrypt*, Decrypt*, ReEncrypt*,
+# GenerateDataKey* and Describe*, conditioned on kms:EncryptionContext:aws:logs:arn. Here as the actions those
+# wildcards match for a symmetric key. Describe* is left out: DescribeKey carries no encryption context, so the
+# page's own condition never allows it.
+LOGS_KEY_POLICY_ACTIONS = [
+    "kms:Decrypt",
+    "kms:Encrypt",
+    "kms:GenerateDataKey",
+    "kms:GenerateDataKeyWithoutPlaintext",
+    "kms:ReEncryptFrom",
+    "kms:ReEncryptTo",
+]
+LOG_GROUP_ARN = re.compile(r"^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b):logs:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):log-group:[A-Za-z0-9_./#-]{1,512}$")
+KEY_SERVICES = (*KEY_POLICY_ACTIONS, "logs")
 # Administration by the account, without any usage action: CreateGrant is usage (kms:Create* would let a principal
 # grant itself use), and no kms:*.
 KEY_ADMINISTRATION_ACTIONS = [
@@ -209,23 +224,33 @@ KEY_ADMINISTRATION_ACTIONS = [
 ]
 
 
-def stack_key_policy(account_id: str, partition: str, region: str, services: list[str]) -> dict[str, Any]:
+def stack_key_policy(account_id: str, partition: str, region: str, services: list[str], log_group_arns: list[str] | None = None) -> dict[str, Any]:
     """The stack key's policy: administration by the account, and for each service one statement with the
     actions that service uses, only through it (kms:ViaService) and for this account (kms:CallerAccount).
 
     The account principal delegates to IAM: which roles may use the key is up to their policies (built by
     build_kms_policy with each service's encryption context). In a key policy "Resource": "*" means this key.
+    CloudWatch Logs ("logs") is the exception: its service principal uses the key itself, for the log groups in
+    ``log_group_arns`` only (their ARNs are the encryption context), which must be this account's and region's.
     """
     if not re.fullmatch(r"\d{12}", str(account_id)):
         raise PolicyError(f"account_id must be 12 digits (got {account_id!r})")
-    unknown = sorted(set(services or []) - set(KEY_POLICY_ACTIONS))
+    unknown = sorted(set(services or []) - set(KEY_SERVICES))
     if not services or unknown:
-        raise PolicyError(f"services must list some of {', '.join(KEY_POLICY_ACTIONS)} (got {services!r})")
+        raise PolicyError(f"services must list some of {', '.join(KEY_SERVICES)} (got {services!r})")
+    log_group_arns = sorted(set(log_group_arns or []))
+    if "logs" in services:
+        if not log_group_arns:
+            raise PolicyError("log_group_arns must name the log groups CloudWatch Logs encrypts with the key when services lists logs")
+        for arn in log_group_arns:
+            match = LOG_GROUP_ARN.match(str(arn))
+            if not match or match["account"] != str(account_id) or match["region"] != region:
+                raise PolicyError(f"log_group_arns must be log group ARNs in account {account_id} and region {region}, without wildcards (got {arn!r})")
     root = {"AWS": f"arn:{partition}:iam::{account_id}:root"}
     statements: list[dict[str, Any]] = [
         {"Sid": "KeyAdministrationByTheAccount", "Effect": "Allow", "Principal": root, "Action": KEY_ADMINISTRATION_ACTIONS, "Resource": "*"}
     ]
-    for service in sorted(set(services)):
+    for service in sorted(set(services) - {"logs"}):
         statements.append(
             {
                 "Sid": f"UseThrough{service.title()}",
@@ -234,6 +259,17 @@ def stack_key_policy(account_id: str, partition: str, region: str, services: lis
                 "Action": KEY_POLICY_ACTIONS[service],
                 "Resource": "*",
                 "Condition": {"StringEquals": {"kms:CallerAccount": str(account_id), "kms:ViaService": f"{service}.{region}.amazonaws.com"}},
+            }
+        )
+    if "logs" in services:
+        statements.append(
+            {
+                "Sid": "UseByCloudWatchLogsForTheStackLogGroups",
+                "Effect": "Allow",
+                "Principal": {"Service": f"logs.{region}.amazonaws.com"},
+                "Action": LOGS_KEY_POLICY_ACTIONS,
+                "Resource": "*",
+                "Condition": {"ArnEquals": {"kms:EncryptionContext:aws:logs:arn": log_group_arns[0] if len(log_group_arns) == 1 else log_group_arns}},
             }
         )
     return {"Version": "2012-10-17", "Statement": statements}

@@ -51,3 +51,61 @@ def plan_subnets(zones: list[str], cidrs: list[str], region: str) -> list[dict[s
     if len(zones) != len(cidrs):
         raise ValueError(f"{len(zones)} AZs but {len(cidrs)} subnet CIDRs: give one CIDR per AZ")
     return [{"az": zone, "cidr": cidr, "suffix": zone_suffix(zone, region)} for zone, cidr in zip(zones, cidrs)]
+
+
+# A network ACL's rule quota per direction ("Amazon VPC quotas": rules per network ACL, 20 by default).
+NACL_RULE_QUOTA = 20
+# Return traffic reaches a client on an ephemeral port: 1024-65535 covers every OS's range ("Network ACLs",
+# "Ephemeral ports").
+EPHEMERAL_PORTS = (1024, 65535)
+
+
+def private_nacl_rules(vpc_cidr: str, service_cidrs: dict[str, list[str]], rule_quota: int = NACL_RULE_QUOTA) -> dict[str, list[list[Any]]]:
+    """The private subnets' network ACL, in amazon.aws.ec2_vpc_nacl's rule lists; everything else is denied.
+
+    Inside the VPC everything flows (the security groups decide there). Beyond it only HTTPS to the CIDRs of the
+    gateway endpoints' services (their AWS-managed prefix lists) and its return traffic: a network ACL cannot name
+    a prefix list, and S3 and DynamoDB answer from those public ranges ("Gateway endpoints": "the network ACLs for
+    the subnets must allow traffic to the service"). No rule admits 0.0.0.0/0 (Security Hub EC2.21 fails one that
+    admits port 22 or 3389 from it).
+    """
+    network = ipaddress.ip_network(vpc_cidr, strict=True)
+    cidrs = sorted({str(ipaddress.ip_network(c, strict=True)) for cidr_list in service_cidrs.values() for c in cidr_list})
+    if any(ipaddress.ip_network(c).prefixlen == 0 for c in cidrs):
+        raise ValueError("a gateway endpoint service's prefix list holds 0.0.0.0/0, which the network ACL never admits")
+    if 1 + len(cidrs) > rule_quota:
+        raise ValueError(
+            f"the gateway endpoints' prefix lists hold {len(cidrs)} CIDRs; with the VPC's rule that is more than the {rule_quota} rules a "
+            "network ACL takes per direction (raise the quota and network_nacl_rule_quota, or drop an endpoint)"
+        )
+    ingress: list[list[Any]] = [[100, "all", "allow", str(network), None, None, None, None]]
+    egress: list[list[Any]] = [[100, "all", "allow", str(network), None, None, None, None]]
+    for number, cidr in enumerate(cidrs, start=1):
+        ingress.append([100 + number * 10, "tcp", "allow", cidr, None, None, EPHEMERAL_PORTS[0], EPHEMERAL_PORTS[1]])
+        egress.append([100 + number * 10, "tcp", "allow", cidr, None, None, 443, 443])
+    return {"ingress": ingress, "egress": egress}
+
+
+_NACL_PROTOCOLS = {"all": "-1", "-1": "-1", "tcp": "6", "udp": "17", "icmp": "1"}
+
+
+def nacl_entries(rules: list[list[Any]]) -> set[tuple]:
+    """ec2_vpc_nacl rule lists as (number, protocol number, action, cidr, from port, to port)."""
+    entries = set()
+    for rule in rules:
+        number, protocol, action, cidr = rule[0], _NACL_PROTOCOLS.get(str(rule[1]), str(rule[1])), rule[2], rule[3]
+        ports = (None, None) if protocol == "-1" else (rule[6], rule[7])
+        entries.add((int(number), protocol, str(action), str(cidr), *ports))
+    return entries
+
+
+def live_nacl_entries(acl: dict[str, Any], egress: bool) -> set[tuple]:
+    """DescribeNetworkAcls entries of one direction, in nacl_entries' shape, without AWS's own deny-all (32767)."""
+    entries = set()
+    for entry in acl.get("Entries") or []:
+        if bool(entry.get("Egress")) != egress or entry.get("RuleNumber") == 32767:
+            continue
+        protocol = str(entry.get("Protocol"))
+        ports = (None, None) if protocol == "-1" else ((entry.get("PortRange") or {}).get("From"), (entry.get("PortRange") or {}).get("To"))
+        entries.add((int(entry["RuleNumber"]), protocol, str(entry.get("RuleAction")), str(entry.get("CidrBlock") or entry.get("Ipv6CidrBlock")), *ports))
+    return entries

@@ -22,6 +22,8 @@ from ansible_collections.amazon.aws.plugins.module_utils.policy import compare_p
 from ansible_collections.corp.infra.plugins.module_utils.flow_logs import find_flow_log
 from ansible_collections.corp.infra.plugins.module_utils.flow_logs import immutable_differences
 from ansible_collections.corp.infra.plugins.module_utils.iam_state import role_differs
+from ansible_collections.corp.infra.plugins.module_utils.network import live_nacl_entries
+from ansible_collections.corp.infra.plugins.module_utils.network import nacl_entries
 
 # What amazon.aws.ec2_security_group calls all protocols.
 _ALL_PROTOCOLS = ("-1", "all", -1)
@@ -233,13 +235,29 @@ def _endpoint_policies(state: dict[str, Any], wanted: list[dict[str, Any]]) -> s
     return f"{', '.join(differing)} policy" if differing else None
 
 
+def _nacl(state: dict[str, Any], wanted: dict[str, Any], subnet_ids: list[str]) -> str | None:
+    """ec2_vpc_nacl: one ACL of that name, exactly these rules each way, these subnets, these tags."""
+    acls = [a for a in state.get("network_acls") or [] if tags_of(a).get("Name") == wanted["name"]]
+    if len(acls) != 1:
+        return "missing" if not acls else f"{len(acls)} network ACLs named {wanted['name']}"
+    acl = acls[0]
+    for direction in ("ingress", "egress"):
+        if live_nacl_entries(acl, direction == "egress") != nacl_entries(wanted[direction]):
+            return f"{direction} rules"
+    if sorted(a.get("SubnetId") for a in acl.get("Associations") or []) != sorted(subnet_ids) or not all(subnet_ids):
+        return "subnets"
+    if tags_of(acl) != wanted["tags"]:
+        return "tags"
+    return None
+
+
 def network_drift(state: dict[str, Any], desired: dict[str, Any]) -> dict[str, Any]:
     """What differs, and the live ids the role's later tasks need when it skips a module.
 
     Returns ``differs`` (part -> short reason; parts: vpc, subnets, route_table, default_security_group,
-    db_security_group, log_group, role, role_policy, flow_log, endpoints, endpoint_policies) and the ids it found: ``vpc_id``,
+    db_security_group, log_group, role, role_policy, flow_log, endpoints, endpoint_policies, nacl) and the ids it found: ``vpc_id``,
     ``subnet_ids`` (in the order of ``desired['subnets']``), ``route_table_id``, ``default_security_group_id``,
-    ``db_security_group_id``, ``flow_log_id`` and ``endpoint_ids`` (empty strings or lists when unknown).
+    ``db_security_group_id``, ``flow_log_id``, ``endpoint_ids`` and ``nacl_id`` (empty strings or lists when unknown).
     """
     differs: dict[str, str] = {}
     vpcs = state.get("vpcs") or []
@@ -271,5 +289,9 @@ def network_drift(state: dict[str, Any], desired: dict[str, Any]) -> dict[str, A
     reason, result["endpoint_ids"] = _endpoints(state, desired["endpoints"], result["route_table_id"])
     check("endpoints", reason)
     check("endpoint_policies", _endpoint_policies(state, desired["endpoints"]))
+    if "nacl" in desired:
+        check("nacl", _nacl(state, desired["nacl"], result["subnet_ids"]) if vpc_id else "no VPC")
+        acls = [a for a in state.get("network_acls") or [] if tags_of(a).get("Name") == desired["nacl"]["name"]]
+        result["nacl_id"] = acls[0]["NetworkAclId"] if len(acls) == 1 else ""
     result["differs"] = differs
     return result

@@ -11,6 +11,7 @@ rules an argument spec cannot express. Variables are matched by name pattern (``
 
 from __future__ import annotations
 
+import datetime
 import ipaddress
 import re
 from typing import Any
@@ -36,6 +37,23 @@ RDS_MONITORING_INTERVALS = (0, 1, 5, 10, 15, 30, 60)
 # to them and may not switch them off.
 RDS_BASELINE_PARAMETERS = {"rds.force_ssl": 1, "log_connections": 1, "log_disconnections": 1}
 _ON = ("1", "on", "true", "yes")
+# RDS for PostgreSQL: the end of RDS standard support per major version, from "Release calendars for Amazon RDS
+# for PostgreSQL" (https://docs.aws.amazon.com/AmazonRDS/latest/PostgreSQLReleaseNotes/postgresql-release-calendar.html),
+# as of 2026-12. Past it, an instance runs under paid RDS Extended Support, or is upgraded by AWS: preflight refuses
+# the version. A major version newer than the table is accepted (AWS has not announced its end yet).
+RDS_POSTGRES_STANDARD_SUPPORT_END = {
+    11: datetime.date(2024, 2, 29),
+    12: datetime.date(2025, 2, 28),
+    13: datetime.date(2026, 2, 28),
+    14: datetime.date(2027, 2, 28),
+    15: datetime.date(2028, 2, 29),
+    16: datetime.date(2029, 2, 28),
+    17: datetime.date(2030, 2, 28),
+}
+RDS_CALENDAR = "https://docs.aws.amazon.com/AmazonRDS/latest/PostgreSQLReleaseNotes/postgresql-release-calendar.html"
+# PostgreSQL's own port, which Security Hub RDS.23 fails; RDS for PostgreSQL accepts 1150-65535.
+POSTGRES_DEFAULT_PORT = 5432
+RDS_PORTS = (1150, 65535)
 # Variables that no longer exist, and what replaced them: set, they would be ignored silently.
 RETIRED_VARIABLES = {
     "s3_bucket_key_enabled": "corp_s3_bucket_key_enabled",
@@ -393,8 +411,29 @@ def _check_network(values: dict[str, Any], problems: _Problems) -> None:
             problems.add(variable, "is not accepted: the stack builds its own VPC, subnets and security groups and never uses the default ones")
 
 
-def _check_database(values: dict[str, Any], problems: _Problems) -> None:
+def _check_engine_support(version: str, today: datetime.date, problems: _Problems) -> None:
+    major = _version_tuple(version)[0]
+    end = RDS_POSTGRES_STANDARD_SUPPORT_END.get(major)
+    if end is None and major < min(RDS_POSTGRES_STANDARD_SUPPORT_END):
+        end = RDS_POSTGRES_STANDARD_SUPPORT_END[min(RDS_POSTGRES_STANDARD_SUPPORT_END)]
+    if end is not None and today > end:
+        problems.add("rds_engine_version", f"PostgreSQL {major} left RDS standard support on {end.isoformat()} ({RDS_CALENDAR}): choose a newer major version")
+
+
+def _check_ports(values: dict[str, Any], production: bool, problems: _Problems) -> None:
+    ports = {variable: _as_int(values[variable]) for variable in ("rds_port", "network_db_port") if variable in values}
+    for variable, port in ports.items():
+        if port is None or not RDS_PORTS[0] <= port <= RDS_PORTS[1]:
+            problems.add(variable, f"must be a port RDS accepts, {RDS_PORTS[0]}-{RDS_PORTS[1]} (got {values[variable]!r})")
+        elif production and port == POSTGRES_DEFAULT_PORT:
+            problems.add(variable, f"must not be PostgreSQL's default port {POSTGRES_DEFAULT_PORT} in production (Security Hub RDS.23)")
+    if len(set(ports.values())) > 1:
+        problems.add("network_db_port", f"must equal rds_port, or the database security group admits another port than the database's (got {ports})")
+
+
+def _check_database(values: dict[str, Any], problems: _Problems, today: datetime.date | None = None) -> None:
     production = _as_bool(values.get("corp_production"))
+    _check_ports(values, production, problems)
     minimum = str(values.get("preflight_rds_engine_version_minimum", "0"))
     version = values.get("rds_engine_version")
     if version is not None:
@@ -404,6 +443,8 @@ def _check_database(values: dict[str, Any], problems: _Problems) -> None:
             problems.add("rds_engine_version", f"must be a PostgreSQL version such as 17.6 (got {version!r})")
         elif _ENGINE_VERSION.match(minimum) and _version_tuple(str(version)) < _version_tuple(minimum):
             problems.add("rds_engine_version", f"must be at least {minimum} (preflight_rds_engine_version_minimum) (got {version})")
+        else:
+            _check_engine_support(str(version), today or datetime.date.today(), problems)
     for variable, retention in values.items():
         if not _RETENTION_NAME.search(variable) or retention is None:
             continue
@@ -443,6 +484,30 @@ def _check_retired(values: dict[str, Any], problems: _Problems) -> None:
             )
 
 
+# CloudWatch Logs log group names (CreateLogGroup): 1-512 of these characters.
+_LOG_GROUP_NAME = re.compile(r"^[A-Za-z0-9_./#-]{1,512}$")
+
+
+def _check_key_log_groups(values: dict[str, Any], problems: _Problems) -> None:
+    """The log groups the stack key's policy lets CloudWatch Logs encrypt: exact names, and some when logs uses it."""
+    names = values.get("s3_key_log_group_names")
+    services = values.get("s3_key_usage_services")
+    if names is not None:
+        for name in _as_list(names):
+            if not _LOG_GROUP_NAME.match(str(name)):
+                problems.add("s3_key_log_group_names", f"{name!r} must be a log group name (1-512 of A-Z a-z 0-9 _ . / # -), never a wildcard")
+    if services is not None and "logs" in [str(s) for s in _as_list(services)] and names is not None and not _as_list(names):
+        problems.add("s3_key_log_group_names", "must name the log groups CloudWatch Logs encrypts with the key when s3_key_usage_services lists logs")
+
+
+def _check_nacl_quota(values: dict[str, Any], problems: _Problems) -> None:
+    """Amazon VPC quotas: rules per network ACL, 20 by default, adjustable to at most 40."""
+    if "network_nacl_rule_quota" in values:
+        quota = _as_int(values["network_nacl_rule_quota"])
+        if quota is None or not 20 <= quota <= 40:
+            problems.add("network_nacl_rule_quota", f"must be the account's quota of rules per network ACL, 20-40 (got {values['network_nacl_rule_quota']!r})")
+
+
 def _check_tags(values: dict[str, Any], problems: _Problems) -> None:
     tags = values.get("corp_tags")
     if tags is None:
@@ -457,16 +522,50 @@ def _check_tags(values: dict[str, Any], problems: _Problems) -> None:
             problems.add("corp_tags", f"tag {key!r} value must be at most 256 characters")
 
 
+_SPEC_KEYS = ("type", "elements", "choices", "options", "no_log")
+
+
+def _validation_spec(option: dict[str, Any]) -> dict[str, Any]:
+    """A role argument spec option as ArgumentSpecValidator takes it, without what the role's defaults supply."""
+    spec = {key: value for key, value in option.items() if key in _SPEC_KEYS}
+    if isinstance(spec.get("options"), dict):
+        spec["options"] = {name: _validation_spec(sub) for name, sub in spec["options"].items()}
+    return spec
+
+
+def check_argument_specs(values: dict[str, Any], specs: dict[str, dict[str, Any]]) -> list[str]:
+    """Types and choices of every variable a role's argument spec declares, with Ansible's own validator.
+
+    ``specs`` maps a role to its ``main`` entry point's options. The roles validate their specs when they start,
+    but a role late in site.yml would start after the earlier ones had changed AWS: preflight checks them all
+    first. One line per variable, naming it and the role.
+    """
+    from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+
+    lines = []
+    for role, options in sorted(specs.items()):
+        for name, option in sorted(options.items()):
+            if name not in values or not isinstance(option, dict):
+                continue
+            result = ArgumentSpecValidator({name: _validation_spec(option)}).validate({name: values[name]})
+            for error in result.errors:
+                line = f"{name}: {error} (roles/{role}/meta/argument_specs.yml)"
+                if line not in lines:
+                    lines.append(line)
+    return lines
+
+
 def is_stack_variable(name: str) -> bool:
     """Variables preflight judges: the stack's own, and any password-like variable outside Ansible's
     connection settings (``ansible_password`` and friends are not the database's)."""
     return name.startswith(STACK_PREFIXES) or (not name.startswith("ansible_") and bool(PASSWORD_NAME.search(name)))
 
 
-def check_inputs(values: dict[str, Any], regions: Iterable[str] | None = None) -> list[str]:
+def check_inputs(values: dict[str, Any], regions: Iterable[str] | None = None, today: datetime.date | None = None) -> list[str]:
     """Return one line per broken rule in ``values`` (variable name -> value); [] when all hold.
 
-    ``regions`` is the set of valid region names (None skips the region check).
+    ``regions`` is the set of valid region names (None skips the region check); ``today`` dates the engine
+    support table (default: the controller's date).
     """
     stack = {k: v for k, v in values.items() if is_stack_variable(k)}
     problems = _Problems()
@@ -476,7 +575,9 @@ def check_inputs(values: dict[str, Any], regions: Iterable[str] | None = None) -
     _check_kms_and_roles(stack, problems)
     _check_policy_statements(stack, problems)
     _check_network(stack, problems)
-    _check_database(stack, problems)
+    _check_database(stack, problems, today)
     _check_tags(stack, problems)
+    _check_key_log_groups(stack, problems)
+    _check_nacl_quota(stack, problems)
     _check_retired(stack, problems)
     return problems.lines

@@ -38,6 +38,7 @@ SETTINGS: dict[str, tuple[str, Any]] = {
     "db_parameter_group_name": ("DBParameterGroupName", lambda d: (d.get("DBParameterGroups") or [{}])[0].get("DBParameterGroupName")),
     # No endpoint while RDS creates the instance (DbInstancePort is 0 then): the port is unknown, not different.
     "port": ("DBPortNumber", lambda d: (d.get("Endpoint") or {}).get("Port") or d.get("DbInstancePort") or None),
+    "ca_certificate_identifier": ("CACertificateIdentifier", "CACertificateIdentifier"),
     "monitoring_interval": ("MonitoringInterval", "MonitoringInterval"),
     "monitoring_role_arn": ("MonitoringRoleArn", "MonitoringRoleArn"),
     "enable_performance_insights": ("EnablePerformanceInsights", "PerformanceInsightsEnabled"),
@@ -75,6 +76,7 @@ PENDING_FIELDS = {
     "multi_az": "MultiAZ",
     "backup_retention_period": "BackupRetentionPeriod",
     "port": "Port",
+    "ca_certificate_identifier": "CACertificateIdentifier",
     "enable_iam_database_authentication": "IAMDatabaseAuthenticationEnabled",
 }
 

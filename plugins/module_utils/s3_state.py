@@ -122,6 +122,13 @@ def abac_differs(bucket: dict[str, Any] | None, wanted: dict[str, Any]) -> str |
     return None if bucket.get("abac_status") == (ENABLED if wanted["abac"] else DISABLED) else "ABAC status"
 
 
+def eventbridge_differs(bucket: dict[str, Any] | None, wanted: dict[str, Any]) -> str | None:
+    """s3_bucket_eventbridge: whether the bucket sends its events to EventBridge (a missing bucket would send none)."""
+    if not bucket or not bucket.get("exists"):
+        return "no bucket" if wanted["enabled"] else None
+    return None if bool(bucket.get("eventbridge")) == bool(wanted["enabled"]) else "EventBridge notifications"
+
+
 def s3_drift(state: dict[str, Any], desired: dict[str, Any]) -> dict[str, str]:
     """Part -> short reason, for each part of ``desired`` that differs from ``state``."""
     buckets = {bucket.get("name"): bucket for bucket in state.get("buckets") or []}
@@ -136,6 +143,8 @@ def s3_drift(state: dict[str, Any], desired: dict[str, Any]) -> dict[str, str]:
             reason = lifecycle_differs(buckets.get(wanted["name"]), wanted)
         elif kind == "abac":
             reason = abac_differs(buckets.get(wanted["bucket"]), wanted)
+        elif kind == "eventbridge":
+            reason = eventbridge_differs(buckets.get(wanted["bucket"]), wanted)
         else:
             raise ValueError(f"{part}: unknown kind {kind!r}")
         if reason:

@@ -27,6 +27,12 @@ options:
     type: list
     elements: str
     default: []
+  instance_profiles:
+    description: Names of the instance profiles to read.
+    type: list
+    elements: str
+    default: []
+    version_added: 0.2.0
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
@@ -44,6 +50,7 @@ EXAMPLES = r"""
   corp.infra.iam_state_info:
     roles: [corp-iam-dataaccess-prod]
     policies: [arn:aws:iam::123456789012:policy/corp-iam-dataaccess-prod]
+    instance_profiles: [corp-iam-dataaccess-prod]
   register: iam_state
 """
 
@@ -60,6 +67,12 @@ policies:
       the default version's document (GetPolicyVersion), added; an empty dict for a policy that does not exist.
   returned: always
   type: dict
+instance_profiles:
+  description:
+    - Instance profile name -> the instance profile as GetInstanceProfile returns it (with its C(Roles) and
+      C(Tags)); an empty dict for one that does not exist.
+  returned: always
+  type: dict
 """
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
@@ -70,6 +83,7 @@ from ansible_collections.corp.infra.plugins.module_utils.reads import run_reader
 ARGUMENT_SPEC = dict(
     roles=dict(type="list", elements="str", default=[]),
     policies=dict(type="list", elements="str", default=[]),
+    instance_profiles=dict(type="list", elements="str", default=[]),
 )
 FAILURE = "Failed to read the IAM roles and policies"
 
@@ -94,9 +108,20 @@ def read_policy(iam, arn):
     return policy
 
 
+def read_instance_profile(iam, name):
+    try:
+        return iam.get_instance_profile(aws_retry=True, InstanceProfileName=name)["InstanceProfile"]
+    except is_boto3_error_code("NoSuchEntity"):
+        return {}
+
+
 def read(params, aws):
     iam = aws.client("iam", retry_decorator=AWSRetry.jittered_backoff())
-    return {"roles": {name: read_role(iam, name) for name in params["roles"]}, "policies": {arn: read_policy(iam, arn) for arn in params["policies"]}}
+    return {
+        "roles": {name: read_role(iam, name) for name in params["roles"]},
+        "policies": {arn: read_policy(iam, arn) for arn in params["policies"]},
+        "instance_profiles": {name: read_instance_profile(iam, name) for name in params.get("instance_profiles") or []},
+    }
 
 
 def main():

@@ -48,6 +48,16 @@ options:
   role_policy_name:
     description: The name of an inline policy of O(role_name) to read.
     type: str
+  nacl_name:
+    description: The C(Name) tag of a network ACL of the VPC to read.
+    type: str
+  prefix_list_services:
+    description:
+      - Services (C(s3), C(dynamodb)) whose AWS-managed prefix list C(com.amazonaws.<region>.<service>) to read, with
+        its CIDRs (DescribeManagedPrefixLists, GetManagedPrefixListEntries).
+    type: list
+    elements: str
+    default: []
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
@@ -58,6 +68,11 @@ attributes:
     support: full
     platforms: aws
     description: Talks to EC2, CloudWatch Logs and IAM.
+notes:
+  - "IAM actions: C(ec2:DescribeAvailabilityZones), C(ec2:DescribeVpcs), C(ec2:DescribeVpcAttribute), C(ec2:DescribeSubnets),
+    C(ec2:DescribeFlowLogs), C(ec2:DescribeVpcEndpoints), C(ec2:DescribeRouteTables), C(ec2:DescribeSecurityGroups),
+    C(ec2:DescribeNetworkAcls), C(ec2:DescribeManagedPrefixLists), C(ec2:GetManagedPrefixListEntries),
+    C(logs:DescribeLogGroups), C(logs:ListTagsLogGroup), C(iam:GetRole), C(iam:GetRolePolicy)."
 """
 
 EXAMPLES = r"""
@@ -70,6 +85,8 @@ EXAMPLES = r"""
     log_group_name: corp-vpc-flowlogs-prod
     role_name: corp-iam-flowlogs-prod
     role_policy_name: flow-log-delivery
+    nacl_name: corp-vpc-private-prod
+    prefix_list_services: [s3, dynamodb]
   register: network_state
 """
 
@@ -116,6 +133,16 @@ log_group:
   description: The log group (DescribeLogGroups) with its C(tags) (ListTagsLogGroup); empty when it does not exist.
   returned: always
   type: dict
+network_acls:
+  description: The VPC's network ACLs with the C(Name) tag O(nacl_name) (DescribeNetworkAcls).
+  returned: always
+  type: list
+  elements: dict
+prefix_lists:
+  description: Service -> the sorted CIDRs of its AWS-managed prefix list, for each of O(prefix_list_services).
+  returned: always
+  type: dict
+  sample: {"s3": ["3.5.0.0/19", "52.216.0.0/15"]}
 role:
   description: The role (GetRole), its trust policy decoded; empty when it does not exist.
   returned: always
@@ -141,6 +168,8 @@ ARGUMENT_SPEC = dict(
     log_group_name=dict(type="str"),
     role_name=dict(type="str"),
     role_policy_name=dict(type="str"),
+    nacl_name=dict(type="str"),
+    prefix_list_services=dict(type="list", elements="str", default=[]),
 )
 FAILURE = "Failed to read the network {vpc_name}"
 
@@ -159,6 +188,19 @@ def read_vpc(ec2, vpc_id):
     }
 
 
+def read_prefix_lists(ec2, services):
+    """Service -> the CIDRs of its AWS-managed prefix list (com.amazonaws.<region>.<service>), sorted."""
+    if not services:
+        return {}
+    region = ec2.meta.region_name
+    names = {f"com.amazonaws.{region}.{service}": service for service in services}
+    found = {}
+    for prefix_list in all_pages(ec2, "describe_managed_prefix_lists", "PrefixLists", Filters=[{"Name": "prefix-list-name", "Values": sorted(names)}]):
+        entries = all_pages(ec2, "get_managed_prefix_list_entries", "Entries", PrefixListId=prefix_list["PrefixListId"])
+        found[names[prefix_list["PrefixListName"]]] = sorted(entry["Cidr"] for entry in entries)
+    return found
+
+
 def read_network(params, ec2):
     zones = ec2.describe_availability_zones(aws_retry=True)["AvailabilityZones"]
     state = {
@@ -169,6 +211,8 @@ def read_network(params, ec2):
         "security_groups": [],
         "flow_logs": [],
         "vpc_endpoints": [],
+        "network_acls": [],
+        "prefix_lists": read_prefix_lists(ec2, params.get("prefix_list_services") or []),
     }
     named = [{"Name": "tag:Name", "Values": [params["vpc_name"]]}, {"Name": "cidr-block", "Values": [params["vpc_cidr"]]}]
     vpcs = all_pages(ec2, "describe_vpcs", "Vpcs", Filters=named)
@@ -186,6 +230,13 @@ def read_network(params, ec2):
         "RouteTables",
         Filters=[{"Name": "vpc-id", "Values": [vpc_id]}, {"Name": "tag:Name", "Values": [params["route_table_name"]]}],
     )
+    if params.get("nacl_name"):
+        state["network_acls"] = all_pages(
+            ec2,
+            "describe_network_acls",
+            "NetworkAcls",
+            Filters=[{"Name": "vpc-id", "Values": [vpc_id]}, {"Name": "tag:Name", "Values": [params["nacl_name"]]}],
+        )
     if params["security_group_names"]:
         state["security_groups"] = all_pages(
             ec2,

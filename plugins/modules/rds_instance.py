@@ -92,6 +92,12 @@ options:
   port:
     description: The port the database listens on.
     type: int
+  ca_certificate_identifier:
+    description:
+      - The certificate authority of the instance's server certificate, for example C(rds-ca-rsa2048-g1).
+      - Compared with C(CACertificateIdentifier) on every run and changed with ModifyDBInstance (applied as
+        O(apply_immediately) says; held until the maintenance window otherwise, as C(PendingModifiedValues) shows).
+    type: str
   monitoring_interval:
     description: Enhanced monitoring interval in seconds (0 turns it off).
     type: int

@@ -94,6 +94,9 @@ buckets:
     abac_status:
       description: The bucket's ABAC status (GetBucketAbac), C(Enabled) or C(Disabled).
       type: str
+    eventbridge:
+      description: Whether the bucket sends its events to EventBridge (GetBucketNotificationConfiguration).
+      type: bool
 """
 
 import json
@@ -157,6 +160,7 @@ def read_bucket(s3, name):
         "bucket_tags": boto3_tag_list_to_ansible_dict(tags),
         "lifecycle_rules": lifecycle.get("Rules", []),
         "abac_status": status_of(s3.get_bucket_abac(aws_retry=True, Bucket=name)),
+        "eventbridge": "EventBridgeConfiguration" in s3.get_bucket_notification_configuration(aws_retry=True, Bucket=name),
     }
 
 

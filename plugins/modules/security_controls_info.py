@@ -40,7 +40,22 @@ options:
       - Default is the account of the credentials (RV(account_id)).
     type: str
   kms_keys:
-    description: Customer-managed KMS keys (KMS.4), by ARN, id or alias.
+    description:
+      - Customer-managed KMS keys (KMS.4), by ARN, id or alias.
+      - They are also the keys the CORP.KMS controls expect the stack's encrypted resources to use - the data
+        buckets, the tables, RDS storage, Performance Insights and master user secrets, and O(log_groups).
+    type: list
+    elements: str
+    default: []
+  customer_managed_key_arns:
+    description:
+      - Other customer-managed keys, by ARN, that the CORP.KMS controls accept (keys a user named instead of the
+        stack key).
+    type: list
+    elements: str
+    default: []
+  log_groups:
+    description: CloudWatch Logs log groups, by name, whose key the C(CORP.KMS.Logs) control checks.
     type: list
     elements: str
     default: []
@@ -55,7 +70,7 @@ options:
     elements: str
     default: []
   vpcs:
-    description: VPCs by id (C(vpc-...)) or C(Name) tag (EC2.2 on their default security group, EC2.6).
+    description: VPCs by id (C(vpc-...)) or C(Name) tag (EC2.2 on their default security group, EC2.6, EC2.21 on their network ACLs).
     type: list
     elements: str
     default: []
@@ -84,15 +99,17 @@ attributes:
   platform:
     support: full
     platforms: aws
-    description: Reads STS, S3, S3 Control, KMS, RDS, Secrets Manager, DynamoDB, Application Auto Scaling, EC2 and IAM.
+    description: Reads STS, S3, S3 Control, KMS, RDS, Secrets Manager, DynamoDB, Application Auto Scaling, EC2, IAM and CloudWatch Logs.
 notes:
   - "IAM actions: C(sts:GetCallerIdentity) (which needs no permission), C(s3:GetBucketPublicAccessBlock), C(s3:GetBucketPolicy),
     C(s3:GetBucketOwnershipControls),
-    C(s3:GetBucketVersioning), C(s3:GetBucketLogging), C(s3:GetLifecycleConfiguration), C(s3:GetEncryptionConfiguration),
+    C(s3:GetBucketVersioning), C(s3:GetBucketLogging), C(s3:GetBucketNotification), C(s3:GetLifecycleConfiguration), C(s3:GetEncryptionConfiguration),
     C(s3:GetAccountPublicAccessBlock), C(kms:DescribeKey), C(kms:GetKeyRotationStatus), C(rds:DescribeDBInstances),
     C(secretsmanager:DescribeSecret), C(dynamodb:DescribeTable), C(dynamodb:DescribeContinuousBackups),
-    C(application-autoscaling:DescribeScalableTargets), C(ec2:DescribeVpcs), C(ec2:DescribeSecurityGroups), C(ec2:DescribeFlowLogs),
-    C(iam:GetPolicy), C(iam:GetPolicyVersion)."
+    C(application-autoscaling:DescribeScalableTargets), C(ec2:DescribeVpcs), C(ec2:DescribeSecurityGroups), C(ec2:DescribeFlowLogs), C(ec2:DescribeNetworkAcls),
+    C(iam:GetPolicy), C(iam:GetPolicyVersion), C(logs:DescribeLogGroups)."
+  - The C(CORP.KMS.*) controls are corp.infra's own. Security Hub has no control for which key a resource uses.
+    They pass when each encrypted resource uses one of O(kms_keys) or O(customer_managed_key_arns).
 """
 
 EXAMPLES = r"""
@@ -102,6 +119,7 @@ EXAMPLES = r"""
       - {name: corp-s3-securedata-prod, role: data}
       - {name: corp-s3-accesslogs-prod, role: logs}
     kms_keys: [alias/corp-kms-data-prod]
+    log_groups: [corp-vpc-flowlogs-prod]
     db_instance_identifiers: [corp-rds-main-prod]
     dynamodb_tables: [corp-dynamodb-main-prod]
     vpcs: [corp-vpc-main-prod]
@@ -169,6 +187,8 @@ ARGUMENT_SPEC = dict(
     ),
     account_id=dict(type="str"),
     kms_keys=dict(type="list", elements="str", default=[], no_log=False),
+    customer_managed_key_arns=dict(type="list", elements="str", default=[], no_log=False),
+    log_groups=dict(type="list", elements="str", default=[]),
     db_instance_identifiers=dict(type="list", elements="str", default=[]),
     dynamodb_tables=dict(type="list", elements="str", default=[]),
     vpcs=dict(type="list", elements="str", default=[]),
@@ -203,7 +223,9 @@ def read_bucket(s3, name, role):
     if role == "data":
         encryption = _or_none(lambda: s3.get_bucket_encryption(aws_retry=True, Bucket=name), "ServerSideEncryptionConfigurationNotFoundError")
         lifecycle = _or_none(lambda: s3.get_bucket_lifecycle_configuration(aws_retry=True, Bucket=name), "NoSuchLifecycleConfiguration")
+        notifications = s3.get_bucket_notification_configuration(aws_retry=True, Bucket=name)
         bucket.update(
+            notifications=sorted(k for k in notifications if k.endswith("Configuration") or (k.endswith("Configurations") and notifications[k])),
             logging=s3.get_bucket_logging(aws_retry=True, Bucket=name).get("LoggingEnabled"),
             lifecycle=(lifecycle or {}).get("Rules"),
             encryption=((encryption or {}).get("ServerSideEncryptionConfiguration", {}).get("Rules") or [{}])[0],
@@ -215,7 +237,7 @@ def read_state(params, aws):
     retry = AWSRetry.jittered_backoff()
     caller = aws.client("sts", retry_decorator=retry).get_caller_identity(aws_retry=True)
     partition = caller["Arn"].split(":")[1]
-    state = {"s3": {"buckets": {}}, "kms": {}, "rds": {}, "secrets": {}, "dynamodb": {}, "ec2": {}, "iam": {}}
+    state = {"s3": {"buckets": {}}, "kms": {}, "rds": {}, "secrets": {}, "dynamodb": {}, "ec2": {}, "iam": {}, "logs": {}}
     state["account"] = {"account_id": caller["Account"], "partition": partition}
     account_id = params["account_id"] or caller["Account"]
     if params["buckets"]:
@@ -234,6 +256,7 @@ def read_state(params, aws):
                 continue
             arn = described["KeyMetadata"]["Arn"]  # GetKeyRotationStatus takes no alias
             state["kms"][arn] = {"rotation": kms.get_key_rotation_status(aws_retry=True, KeyId=arn).get("KeyRotationEnabled")}
+    state["stack_keys"] = [arn for arn, key in state["kms"].items() if key is not None] + params["customer_managed_key_arns"]
     if params["db_instance_identifiers"]:
         rds = aws.client("rds", retry_decorator=retry)
         secrets = aws.client("secretsmanager", retry_decorator=retry)
@@ -267,6 +290,7 @@ def read_state(params, aws):
                 "autoscaling": len(targets) >= 2,
                 "pitr": (backups.get("PointInTimeRecoveryDescription") or {}).get("PointInTimeRecoveryStatus"),
                 "deletion_protection": table.get("DeletionProtectionEnabled"),
+                "kms_key_arn": (table.get("SSEDescription") or {}).get("KMSMasterKeyArn"),
             }
     if params["vpcs"]:
         ec2 = aws.client("ec2", retry_decorator=retry)
@@ -285,10 +309,17 @@ def read_state(params, aws):
                 state["ec2"][vpc] = None
                 continue
             flow_logs = ec2.describe_flow_logs(aws_retry=True, Filters=[{"Name": "resource-id", "Values": [vpc_id]}])["FlowLogs"]
+            acls = ec2.describe_network_acls(aws_retry=True, Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])["NetworkAcls"]
             state["ec2"][vpc if vpc == vpc_id else f"{vpc} ({vpc_id})"] = {
                 "default_security_group": groups["SecurityGroups"][0],
+                "network_acls": acls,
                 "flow_logs": [f for f in flow_logs if f.get("FlowLogStatus") == "ACTIVE" and f.get("DeliverLogsStatus", "SUCCESS") == "SUCCESS"],
             }
+    if params["log_groups"]:
+        logs = aws.client("logs", retry_decorator=retry)
+        for name in params["log_groups"]:
+            groups = logs.describe_log_groups(aws_retry=True, logGroupNamePrefix=name)["logGroups"]
+            state["logs"][name] = next((g for g in groups if g["logGroupName"] == name), None)
     policy_arns = params["iam_policy_arns"] + [f"arn:{partition}:iam::{caller['Account']}:policy/{name}" for name in params["iam_policy_names"]]
     if policy_arns:
         iam = aws.client("iam", retry_decorator=retry)

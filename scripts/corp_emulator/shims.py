@@ -241,6 +241,67 @@ def add_bucket_abac(response_cls: Any) -> None:
     _APPLIED.append("s3:bucket-abac")
 
 
+def return_bucket_eventbridge_configuration(response_cls: Any) -> None:
+    """GetBucketNotificationConfiguration: return ``EventBridgeConfiguration`` when the bucket sends events to EventBridge.
+
+    AWS documents it in the NotificationConfiguration response, an empty element when on and absent when off
+    (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketNotificationConfiguration.html). moto 5.x stores
+    what PutBucketNotificationConfiguration sets (``event_bridge``) but leaves it out of the answer, so a setting
+    that holds would read as missing on every run.
+    """
+
+    def build(original: Any) -> Any:
+        def get_bucket_notification(self: Any) -> Any:
+            from moto.core.responses import ActionResult
+
+            configuration = self.backend.get_bucket_notification_configuration(self.bucket_name)
+            if configuration is None or getattr(configuration, "event_bridge", None) is None:
+                return original(self)
+
+            def items(entries: Any, arn_key: str) -> list[dict[str, Any]]:
+                found = []
+                for item in entries:
+                    entry = {"Id": item.id, arn_key: item.arn, "Events": item.events}
+                    if item.filters:
+                        entry["Filter"] = {"Key": {"FilterRules": item.filters["S3Key"]["FilterRule"]}}
+                    found.append(entry)
+                return found
+
+            result = {
+                "TopicConfigurations": items(configuration.topic, "TopicArn"),
+                "QueueConfigurations": items(configuration.queue, "QueueArn"),
+                "LambdaFunctionConfigurations": items(configuration.cloud_function, "LambdaFunctionArn"),
+                "EventBridgeConfiguration": {},
+            }
+            self.data["Action"] = "GetBucketNotificationConfiguration"
+            return self.serialized(ActionResult(result))
+
+        return get_bucket_notification
+
+    _patch(response_cls, "get_bucket_notification", "s3:EventBridgeConfiguration", build)
+    _applied("s3:EventBridgeConfiguration")
+
+
+def filter_network_acls_by_id(network_acl_cls: Any) -> None:
+    """DescribeNetworkAcls: the ``network-acl-id`` filter.
+
+    AWS documents it among DescribeNetworkAcls's filters ("network-acl-id - The ID of the network ACL",
+    https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeNetworkAcls.html). moto 5.x raises
+    FilterNotImplementedError (a 500), and amazon.aws.ec2_vpc_nacl looks an ACL given by O(nacl_id) up with it.
+    """
+
+    def build(original: Any) -> Any:
+        def get_filter_value(self: Any, filter_name: str, method_name: str | None = None) -> Any:
+            if filter_name == "network-acl-id":
+                return self.id
+            return original(self, filter_name, method_name)
+
+        return get_filter_value
+
+    _patch(network_acl_cls, "get_filter_value", "ec2:DescribeNetworkAcls-network-acl-id", build)
+    _applied("ec2:DescribeNetworkAcls-network-acl-id")
+
+
 # --- RDS ---------------------------------------------------------------------------------------------------------
 
 
@@ -1065,9 +1126,12 @@ def apply_all() -> list[str]:
     from moto.secretsmanager.models import SecretsManagerBackend
 
     rotate_rds_managed_secrets(SecretsManagerBackend)
+    from moto.ec2.models.network_acls import NetworkAcl
     from moto.s3.responses import S3Response
 
+    filter_network_acls_by_id(NetworkAcl)
     add_bucket_abac(S3Response)
+    return_bucket_eventbridge_configuration(S3Response)
     from moto.rds.models import DBInstance
     from moto.rds.models import RDSBackend
     from moto.rds.responses import RDSResponse

@@ -17,9 +17,9 @@ ENVIRONMENT = "errtest"
 KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/0d0c7e4e-1f6b-4a8e-9a57-3b3c0f3f0a11"
 CASES = [
     # (operation, AWS error code, HTTP status, the run's tags and extra vars, the resource the failing task names)
-    ("CreateVpc", "VpcLimitExceeded", 400, ["--tags", "network"], f"corp-vpc-main-{ENVIRONMENT}"),
+    ("CreateVpc", "VpcLimitExceeded", 400, ["--tags", "network", "-e", f"network_flow_logs_kms_key_arn={KEY_ARN}"], f"corp-vpc-main-{ENVIRONMENT}"),
     # A read refused: the state readers run in the worker process (read_action.py), and fail the same way.
-    ("DescribeVpcs", "UnauthorizedOperation", 403, ["--tags", "network"], f"corp-vpc-main-{ENVIRONMENT}"),
+    ("DescribeVpcs", "UnauthorizedOperation", 403, ["--tags", "network", "-e", f"network_flow_logs_kms_key_arn={KEY_ARN}"], f"corp-vpc-main-{ENVIRONMENT}"),
     ("CreateRole", "LimitExceeded", 409, ["--tags", "iam", "-e", f"iam_data_key_arn={KEY_ARN}"], f"corp-iam-dataaccess-{ENVIRONMENT}"),
     ("CreateBucket", "AccessDenied", 403, ["--tags", "s3"], f"corp-s3-accesslogs-{ENVIRONMENT}"),
     ("CreateTable", "AccessDeniedException", 400, ["--tags", "dynamodb", "-e", "dynamodb_use_stack_key=false"], f"corp-dynamodb-main-{ENVIRONMENT}"),

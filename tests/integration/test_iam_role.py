@@ -6,6 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.policy.workloads import Stack
+from tests.policy.workloads import read_trusts
+from tests.policy.workloads import trust_failures
+
 from .conftest import ansible_playbook
 from .conftest import changed
 
@@ -74,8 +78,15 @@ def test_iam_role_policies_match_the_modules_and_pass_parliament(emulator, tmp_p
 
     role = iam.get_role(RoleName=f"corp-iam-dataaccess-{ENVIRONMENT}")["Role"]
     assert role["AssumeRolePolicyDocument"]["Statement"] == [
-        {"Sid": "TrustedServices", "Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": ["ec2.amazonaws.com"]}}
+        {"Sid": "TrustedByEc2ThroughTheInstanceProfile", "Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": "ec2.amazonaws.com"}}
     ]
+    # The EC2 trust has its use: the instance profile of the same name, holding the role.
+    profile = iam.get_instance_profile(InstanceProfileName=f"corp-iam-dataaccess-{ENVIRONMENT}")["InstanceProfile"]
+    assert [r["RoleName"] for r in profile["Roles"]] == [f"corp-iam-dataaccess-{ENVIRONMENT}"]
+    assert {"Key": "ManagedBy", "Value": "corp.infra"} in profile["Tags"]
+    # Who AWS lets assume the two roles, on the trust policies IAM holds (the emulator does not judge them).
+    stack = Stack(ENVIRONMENT, "us-east-1", key_arn)
+    assert trust_failures(*read_trusts(emulator.client, ENVIRONMENT), stack) == []
     attached = iam.list_attached_role_policies(RoleName=f"corp-iam-dataaccess-{ENVIRONMENT}")["AttachedPolicies"]
     assert [p["PolicyArn"] for p in attached] == [policy_arn]
     monitoring = iam.get_role(RoleName=f"corp-iam-rdsmonitoring-{ENVIRONMENT}")["Role"]
@@ -96,6 +107,7 @@ def test_iam_role_policies_match_the_modules_and_pass_parliament(emulator, tmp_p
     iam.update_role(RoleName=data_role, MaxSessionDuration=43200)
     iam.untag_role(RoleName=monitoring_role, TagKeys=["ManagedBy"])
     iam.create_policy_version(PolicyArn=policy_arn, PolicyDocument=json.dumps(stored), SetAsDefault=False)
+    iam.remove_role_from_instance_profile(InstanceProfileName=data_role, RoleName=data_role)
     repaired = run()
     lines = repaired.stdout.splitlines()
     tasks = {next(t for t in reversed(lines[:i]) if t.startswith("TASK")) for i, line in enumerate(lines) if line.startswith("changed:")}
@@ -103,7 +115,9 @@ def test_iam_role_policies_match_the_modules_and_pass_parliament(emulator, tmp_p
         f"Create the RDS enhanced monitoring role {monitoring_role}",
         f"Create the data access policy {data_role}",
         f"Create the data access role {data_role}",
+        f"Create the instance profile through which EC2 instances run as {data_role}",
     ]
+    assert [r["RoleName"] for r in iam.get_instance_profile(InstanceProfileName=data_role)["InstanceProfile"]["Roles"]] == [data_role]
     assert [p["PolicyArn"] for p in iam.list_attached_role_policies(RoleName=data_role)["AttachedPolicies"]] == [policy_arn]
     assert iam.get_role(RoleName=data_role)["Role"]["MaxSessionDuration"] == 3600
     assert {"Key": "ManagedBy", "Value": "corp.infra"} in iam.get_role(RoleName=monitoring_role)["Role"]["Tags"]
@@ -118,6 +132,8 @@ def test_iam_role_policies_match_the_modules_and_pass_parliament(emulator, tmp_p
             iam.get_role(RoleName=name)
     with pytest.raises(iam.exceptions.NoSuchEntityException):
         iam.get_policy(PolicyArn=policy_arn)
+    with pytest.raises(iam.exceptions.NoSuchEntityException):
+        iam.get_instance_profile(InstanceProfileName=data_role)
 
 
 def test_iam_role_refuses_without_the_stack_key(emulator):

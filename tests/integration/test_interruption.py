@@ -31,6 +31,8 @@ ENVIRONMENT = "interrupttest"
 pytestmark = pytest.mark.slow(155)  # seconds, about
 # The stack's create calls, in the order site.yml makes them (the proxy names them, see corp_emulator.faults).
 CREATE_CALLS = [
+    "CreateKey",
+    "CreateBucket",
     "CreateVpc",
     "CreateSubnet",
     "CreateRouteTable",
@@ -38,8 +40,6 @@ CREATE_CALLS = [
     "CreateLogGroup",
     "CreateFlowLogs",
     "CreateVpcEndpoint",
-    "CreateKey",
-    "CreateBucket",
     "CreateRole",
     "CreatePolicy",
     "CreateDBSubnetGroup",

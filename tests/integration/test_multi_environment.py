@@ -18,8 +18,11 @@ from tests.policy.workloads import Stack
 from tests.policy.workloads import default_rows
 from tests.policy.workloads import failures
 from tests.policy.workloads import flow_log_failures
+from tests.policy.workloads import key_use_failures
 from tests.policy.workloads import read_documents
 from tests.policy.workloads import read_flow_log_documents
+from tests.policy.workloads import read_trusts
+from tests.policy.workloads import trust_failures
 
 from .conftest import BIN
 from .conftest import ROOT
@@ -81,6 +84,10 @@ def check_environment(emulator, environment: str) -> None:
     (database,) = rds.describe_db_instances(DBInstanceIdentifier=f"corp-rds-main-{environment}")["DBInstances"]
     assert database["DBSubnetGroup"]["VpcId"] == vpc["VpcId"]
     assert [g["VpcSecurityGroupId"] for g in database["VpcSecurityGroups"]] == [services["network"]["db_security_group_id"]]
+    # One key story: storage, Performance Insights and the master user secret use the stack key, as does the flow log group.
+    assert (database["KmsKeyId"], database["PerformanceInsightsKMSKeyId"], database["MasterUserSecret"]["KmsKeyId"]) == (key_arn,) * 3
+    (group,) = client(emulator, "logs", region).describe_log_groups(logGroupNamePrefix=f"corp-vpc-flowlogs-{environment}")["logGroups"]
+    assert group["kmsKeyId"] == key_arn
 
     iam = client(emulator, "iam", region)
     policy_arn = services["iam"]["data_access_policy_arn"]
@@ -105,6 +112,9 @@ def workloads_hold(emulator) -> None:
         stacks[environment] = Stack(environment, region, key_arn)
         trust, delivery = read_flow_log_documents(clients, environment)
         assert flow_log_failures(trust, delivery, environment=environment, region=region) == []
+        # What CloudWatch Logs, RDS and Secrets Manager ask of the key, on the key policy the stack holds.
+        assert key_use_failures(documents[environment].key, stacks[environment]) == []
+        assert trust_failures(*read_trusts(clients, environment), stacks[environment]) == []
     for this, other in itertools.permutations(ENVIRONMENTS, 2):
         assert failures(default_rows(), stacks[this], stacks[other], documents[this], documents[other].identity) == [], (this, other)
 

@@ -34,6 +34,14 @@ def test_network_quartet_live_state_and_absent(emulator):
     first_check = run(emulator, "--check", "--diff")
     assert changed(first_check) > 0 and "a real run would also create 10.20.0.0/20 in us-east-1a" in first_check.stdout
     assert our_vpcs(ec2) == []
+    # The flow log group is encrypted with the stack key, which the s3 role creates: without it the role stops
+    # before it creates anything, in one line that says what to do.
+    refused = ansible_playbook(emulator, PLAYBOOK, "-i", "inventories/local", "-e", f"corp_environment={ENVIRONMENT}")
+    assert refused.returncode != 0 and our_vpcs(ec2) == []
+    assert f"network_flow_logs_use_stack_key: the stack key alias/corp-kms-data-{ENVIRONMENT} does not exist in us-east-1" in refused.stdout
+    kms = emulator.client("kms")
+    key_arn = kms.create_key(Description="the s3 role's stack key, as it would be")["KeyMetadata"]["Arn"]
+    kms.create_alias(AliasName=f"alias/corp-kms-data-{ENVIRONMENT}", TargetKeyId=key_arn)
     assert changed(run(emulator)) > 0
     assert changed(run(emulator, "--check", "--diff")) == 0
     assert changed(run(emulator)) == 0
@@ -60,7 +68,7 @@ def test_network_quartet_live_state_and_absent(emulator):
     assert groups["default"]["IpPermissions"] == [] and groups["default"]["IpPermissionsEgress"] == []
     database = groups[f"corp-sg-database-{ENVIRONMENT}"]
     assert [(p["IpProtocol"], p["FromPort"], p["ToPort"], [r["CidrIp"] for r in p["IpRanges"]]) for p in database["IpPermissions"]] == [
-        ("tcp", 5432, 5432, [VPC_CIDR])
+        ("tcp", 5433, 5433, [VPC_CIDR])
     ]
     assert [(p["IpProtocol"], [r["CidrIp"] for r in p["IpRanges"]]) for p in database["IpPermissionsEgress"]] == [("-1", [VPC_CIDR])]
 
@@ -69,7 +77,7 @@ def test_network_quartet_live_state_and_absent(emulator):
     assert flow_log["LogGroupName"] == f"corp-vpc-flowlogs-{ENVIRONMENT}"
     assert flow_log["DeliverLogsPermissionArn"] == f"arn:aws:iam::123456789012:role/corp-iam-flowlogs-{ENVIRONMENT}"
     (group,) = logs.describe_log_groups(logGroupNamePrefix=f"corp-vpc-flowlogs-{ENVIRONMENT}")["logGroups"]
-    assert group["retentionInDays"] == 90
+    assert group["retentionInDays"] == 90 and group["kmsKeyId"] == key_arn
     trust = iam.get_role(RoleName=f"corp-iam-flowlogs-{ENVIRONMENT}")["Role"]["AssumeRolePolicyDocument"]
     assert trust["Statement"][0]["Principal"] == {"Service": "vpc-flow-logs.amazonaws.com"}
     delivery = iam.get_role_policy(RoleName=f"corp-iam-flowlogs-{ENVIRONMENT}", PolicyName="flow-log-delivery")["PolicyDocument"]
@@ -80,9 +88,25 @@ def test_network_quartet_live_state_and_absent(emulator):
     assert sorted(e["ServiceName"] for e in endpoints) == ["com.amazonaws.us-east-1.dynamodb", "com.amazonaws.us-east-1.s3"]
     assert all(e["VpcEndpointType"] == "Gateway" and e["RouteTableIds"] == [route_table["RouteTableId"]] for e in endpoints)
 
+    # The private subnets' network ACL: the VPC, and HTTPS to the CIDRs of the endpoints' prefix lists (as the
+    # emulator's are), nothing from 0.0.0.0/0.
+    (acl,) = ec2.describe_network_acls(Filters=[{"Name": "tag:Name", "Values": [f"corp-vpc-privateacl-{ENVIRONMENT}"]}])["NetworkAcls"]
+    assert sorted(a["SubnetId"] for a in acl["Associations"]) == sorted(s["SubnetId"] for s in subnets)
+    service_cidrs = set()
+    for service in ("s3", "dynamodb"):
+        (prefix_list,) = ec2.describe_managed_prefix_lists(Filters=[{"Name": "prefix-list-name", "Values": [f"com.amazonaws.us-east-1.{service}"]}])[
+            "PrefixLists"
+        ]
+        service_cidrs |= {e["Cidr"] for e in ec2.get_managed_prefix_list_entries(PrefixListId=prefix_list["PrefixListId"])["Entries"]}
+    entries = [e for e in acl["Entries"] if e["RuleNumber"] != 32767]
+    assert {(e["Egress"], e["Protocol"], e["CidrBlock"]) for e in entries if e["RuleNumber"] == 100} == {(False, "-1", VPC_CIDR), (True, "-1", VPC_CIDR)}
+    assert {e["CidrBlock"] for e in entries if not e["Egress"] and e["RuleNumber"] != 100} == service_cidrs
+    assert {(e["Protocol"], e["PortRange"]["From"], e["PortRange"]["To"]) for e in entries if e["Egress"] and e["RuleNumber"] != 100} == {("6", 443, 443)}
+    assert not [e for e in entries if e["CidrBlock"] == "0.0.0.0/0"]
+
     # Out-of-band drift on every kind of resource but the database group (test_stack_drift covers it). A run
     # reads the live network once and calls a resource's module only where it differs: no drift may hide behind
-    # that. Check mode names exactly the ten drifted resources, a run repairs those ten, the next changes none.
+    # that. Check mode names exactly the eleven drifted resources, a run repairs those eleven, the next changes none.
     role = f"corp-iam-flowlogs-{ENVIRONMENT}"
     ec2.modify_vpc_attribute(VpcId=vpc_id, EnableDnsHostnames={"Value": False})
     ec2.modify_subnet_attribute(SubnetId=subnets[0]["SubnetId"], MapPublicIpOnLaunch={"Value": True})
@@ -105,6 +129,10 @@ def test_network_quartet_live_state_and_absent(emulator):
     stack_policy = dynamodb_endpoint["PolicyDocument"]
     full_access = '{"Version": "2008-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}]}'
     ec2.modify_vpc_endpoint(VpcEndpointId=dynamodb_endpoint["VpcEndpointId"], PolicyDocument=full_access)
+    # SSH from anywhere on the private subnets (what Security Hub EC2.21 fails).
+    ec2.create_network_acl_entry(
+        NetworkAclId=acl["NetworkAclId"], RuleNumber=90, Protocol="6", RuleAction="allow", Egress=False, CidrBlock="0.0.0.0/0", PortRange={"From": 22, "To": 22}
+    )
 
     def changed_tasks(result):
         lines = result.stdout.splitlines()
@@ -127,6 +155,7 @@ def test_network_quartet_live_state_and_absent(emulator):
         "Let the role write to the flow log group only",
         f"Log all the VPC's traffic to corp-vpc-flowlogs-{ENVIRONMENT}",
         "Strip every rule from the VPC's default security group",
+        f"Put the private subnets behind their network ACL corp-vpc-privateacl-{ENVIRONMENT}",
     ]
     # amazon.aws.cloudwatchlogs_log_group would change the retention in check mode: the role reports it instead.
     predicted = [f"Report what a real run would change in the flow log group corp-vpc-flowlogs-{ENVIRONMENT}", *expected[:2], *expected[3:]]
@@ -147,6 +176,8 @@ def test_network_quartet_live_state_and_absent(emulator):
     assert {"Key": "Name", "Value": f"corp-vpc-s3endpoint-{ENVIRONMENT}"} in tags
     repaired = ec2.describe_vpc_endpoints(VpcEndpointIds=[dynamodb_endpoint["VpcEndpointId"]])["VpcEndpoints"][0]["PolicyDocument"]
     assert json.loads(repaired) == json.loads(stack_policy) and "StackTablesFromThisAccount" in repaired
+    acl_entries = ec2.describe_network_acls(NetworkAclIds=[acl["NetworkAclId"]])["NetworkAcls"][0]["Entries"]
+    assert not [e for e in acl_entries if e["RuleNumber"] == 90]
     ec2.detach_internet_gateway(InternetGatewayId=gateway, VpcId=vpc_id)
     ec2.delete_internet_gateway(InternetGatewayId=gateway)
 
@@ -161,6 +192,7 @@ def test_network_quartet_live_state_and_absent(emulator):
     live_endpoints = [e for e in ec2.describe_vpc_endpoints(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])["VpcEndpoints"] if e["State"] != "deleted"]
     assert live_endpoints == []
     assert logs.describe_log_groups(logGroupNamePrefix=f"corp-vpc-flowlogs-{ENVIRONMENT}")["logGroups"] == []
+    assert ec2.describe_network_acls(Filters=[{"Name": "tag:Name", "Values": [f"corp-vpc-privateacl-{ENVIRONMENT}"]}])["NetworkAcls"] == []
     with pytest.raises(iam.exceptions.NoSuchEntityException):
         iam.get_role(RoleName=f"corp-iam-flowlogs-{ENVIRONMENT}")
     ec2.delete_vpc(VpcId=bystander)

@@ -56,7 +56,7 @@ def test_rds_quartet_live_instance_secrets_drift_and_absent(emulator):
         "instance_identifier": INSTANCE,
         "instance_arn": db["DBInstanceArn"],
         "endpoint": db["Endpoint"]["Address"],
-        "port": 5432,
+        "port": 5433,
         "master_user_secret_arn": secret_arn,
         "parameter_group_name": INSTANCE,
         "subnet_group_name": INSTANCE,
@@ -68,6 +68,10 @@ def test_rds_quartet_live_instance_secrets_drift_and_absent(emulator):
         assert "MasterUserPassword" not in text
 
     assert db["PerformanceInsightsKMSKeyId"].startswith("arn:aws:kms:")
+    # Not the engine's default port (RDS.23), and the security group admits that port; the CA is pinned.
+    assert db["Endpoint"]["Port"] == 5433 and db["CACertificateIdentifier"] == "rds-ca-rsa2048-g1"
+    (group,) = emulator.client("ec2").describe_security_groups(GroupIds=[network["db_security_group_id"]])["SecurityGroups"]
+    assert {(p["FromPort"], p["ToPort"]) for p in group["IpPermissions"]} == {(5433, 5433)}
 
     # The role alone (--tags rds) finds the network and monitoring role by name, and has nothing to do.
     assert changed(run("--tags", "rds")) == 0
@@ -83,13 +87,18 @@ def test_rds_quartet_live_instance_secrets_drift_and_absent(emulator):
     assert {r["control"] for r in report["results"] if r["status"] == "WAIVED"} == {"S3.1", "DynamoDB.6"}
 
     # Out-of-band changes: check mode names them, the compliance job fails on the control, a normal run repairs them.
-    rds.modify_db_instance(DBInstanceIdentifier=INSTANCE, BackupRetentionPeriod=10, DeletionProtection=False, ApplyImmediately=True)
+    rds.modify_db_instance(
+        DBInstanceIdentifier=INSTANCE, BackupRetentionPeriod=10, DeletionProtection=False, CACertificateIdentifier="rds-ca-2019", ApplyImmediately=True
+    )
     drift = run("--check", "--diff", "--tags", "rds")
     assert changed(drift) == 1 and '-    "backup_retention_period": 10' in drift.stdout and '-    "deletion_protection": false' in drift.stdout
+    assert '-    "ca_certificate_identifier": "rds-ca-2019"' in drift.stdout
     failing = run(playbook="playbooks/verify.yml", check=False)
-    assert failing.returncode != 0 and f"compliance: 1 control(s) fail in {ENVIRONMENT}: RDS.8 {INSTANCE}" in failing.stdout
+    assert failing.returncode != 0 and f"compliance: 2 control(s) fail in {ENVIRONMENT}: " in failing.stdout
+    assert f"RDS.8 {INSTANCE}" in failing.stdout and f"CORP.RDS.CA {INSTANCE}" in failing.stdout
     assert changed(run("--tags", "rds")) == 1
-    assert rds.describe_db_instances(DBInstanceIdentifier=INSTANCE)["DBInstances"][0]["BackupRetentionPeriod"] == 7
+    (repaired,) = rds.describe_db_instances(DBInstanceIdentifier=INSTANCE)["DBInstances"]
+    assert (repaired["BackupRetentionPeriod"], repaired["CACertificateIdentifier"]) == (7, "rds-ca-rsa2048-g1")
     assert run(playbook="playbooks/verify.yml").returncode == 0
     # The compliance job resolved the account itself (no account lookup of its own) and named the policy by its ARN.
     standalone = json.loads((ROOT / "outputs" / f"{ENVIRONMENT}-compliance.json").read_text())

@@ -43,7 +43,15 @@ def test_s3_quartet_live_state_drift_and_absent(emulator, tmp_path):
     assert key["Arn"] == key_arn and key["KeyState"] == "Enabled"
     assert kms.get_key_rotation_status(KeyId=key_arn)["KeyRotationEnabled"]
     key_policy = json.loads(kms.get_key_policy(KeyId=key_arn, PolicyName="default")["Policy"])
-    assert all(s["Principal"] == {"AWS": "arn:aws:iam::123456789012:root"} for s in key_policy["Statement"])
+    # The account for everything but CloudWatch Logs, which uses the key as its own principal for this
+    # environment's flow log group only.
+    principals = {s["Sid"]: s["Principal"] for s in key_policy["Statement"]}
+    assert principals.pop("UseByCloudWatchLogsForTheStackLogGroups") == {"Service": "logs.us-east-1.amazonaws.com"}
+    assert all(p == {"AWS": "arn:aws:iam::123456789012:root"} for p in principals.values())
+    (logs,) = [s for s in key_policy["Statement"] if s["Sid"] == "UseByCloudWatchLogsForTheStackLogGroups"]
+    assert logs["Condition"] == {
+        "ArnEquals": {"kms:EncryptionContext:aws:logs:arn": f"arn:aws:logs:us-east-1:123456789012:log-group:corp-vpc-flowlogs-{ENVIRONMENT}"}
+    }
     assert "kms:*" not in json.dumps(key_policy)
 
     rule = s3.get_bucket_encryption(Bucket=BUCKET)["ServerSideEncryptionConfiguration"]["Rules"][0]
@@ -66,6 +74,7 @@ def test_s3_quartet_live_state_drift_and_absent(emulator, tmp_path):
     assert s3.get_public_access_block(Bucket=LOGS)["PublicAccessBlockConfiguration"]["RestrictPublicBuckets"]
     log_policy = {s["Sid"] for s in json.loads(s3.get_bucket_policy(Bucket=LOGS)["Policy"])["Statement"]}
     assert log_policy == {"DenyInsecureTransport", "DenyOutdatedTls", "AllowServerAccessLogDelivery"}
+    assert s3.get_bucket_notification_configuration(Bucket=BUCKET)["EventBridgeConfiguration"] == {}
 
     # Out-of-band changes: check mode names each, a normal run repairs them, then nothing is left to do.
     s3.put_bucket_versioning(Bucket=BUCKET, VersioningConfiguration={"Status": "Suspended"})
@@ -92,6 +101,16 @@ def test_s3_quartet_live_state_drift_and_absent(emulator, tmp_path):
     s3.put_bucket_abac(Bucket=BUCKET, AbacStatus={"Status": "Enabled"})
     s3.put_bucket_logging(Bucket=BUCKET, BucketLoggingStatus={})
     s3.delete_bucket_lifecycle(Bucket=BUCKET)
+    # Events to an SQS queue instead of EventBridge: the queue stays, EventBridge comes back.
+    queue = emulator.client("sqs").create_queue(QueueName=f"events-{ENVIRONMENT}")["QueueUrl"]
+    queue_arn = emulator.client("sqs").get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    s3.put_bucket_notification_configuration(
+        Bucket=BUCKET, NotificationConfiguration={"QueueConfigurations": [{"QueueArn": queue_arn, "Events": ["s3:ObjectCreated:*"]}]}
+    )
+    predicted = run("--check", "--diff").stdout.splitlines()
+    predicted_tasks = {next(t for t in reversed(predicted[:i]) if t.startswith("TASK")) for i, line in enumerate(predicted) if line.startswith("changed:")}
+    assert [t for t in predicted_tasks if "Send the data bucket's events to EventBridge" in t], predicted_tasks
+    assert "EventBridgeConfiguration" not in s3.get_bucket_notification_configuration(Bucket=BUCKET)
     repaired = run()
     lines = repaired.stdout.splitlines()
     tasks = {next(t for t in reversed(lines[:i]) if t.startswith("TASK")) for i, line in enumerate(lines) if line.startswith("changed:")}
@@ -101,8 +120,11 @@ def test_s3_quartet_live_state_drift_and_absent(emulator, tmp_path):
         f"Create the stack key alias/corp-kms-data-{ENVIRONMENT}",
         "Expire access logs after the retention in days of 365",
         "Expire noncurrent versions and abort incomplete uploads in the data bucket",
+        "Send the data bucket's events to EventBridge, as s3_eventbridge says",
         "Turn ABAC off on the data bucket, as s3_abac says",
     ]
+    notifications = s3.get_bucket_notification_configuration(Bucket=BUCKET)
+    assert notifications["EventBridgeConfiguration"] == {} and [q["QueueArn"] for q in notifications["QueueConfigurations"]] == [queue_arn]
     assert kms.get_key_rotation_status(KeyId=key_arn)["KeyRotationEnabled"]
     assert {t["TagKey"] for t in kms.list_resource_tags(KeyId=key_arn)["Tags"]} >= {"Name"}
     assert "Owner" not in {t["Key"] for t in s3.get_bucket_tagging(Bucket=LOGS)["TagSet"]}

@@ -52,6 +52,10 @@ class Stack:
         return f"arn:aws:dynamodb:{self.region}:{self.account}:table/corp-dynamodb-main-{self.environment}"
 
     @property
+    def log_group_arn(self) -> str:
+        return f"arn:aws:logs:{self.region}:{self.account}:log-group:corp-vpc-flowlogs-{self.environment}"
+
+    @property
     def role_arn(self) -> str:
         return f"arn:aws:iam::{self.account}:role/corp-iam-dataaccess-{self.environment}"
 
@@ -231,6 +235,7 @@ def fill(value: Any, stack: Stack) -> Any:
             "bucket_arn": stack.bucket_arn,
             "table_arn": stack.table_arn,
             "key_arn": stack.key_arn,
+            "log_group_arn": stack.log_group_arn,
         }
         return value.format(**names)
     if isinstance(value, list):
@@ -326,6 +331,180 @@ def flow_log_failures(trust: dict[str, Any], delivery: dict[str, Any], *, enviro
     if evaluate(Request("logs:PutLogEvents", other_group, role, account), identity=[delivery]) == ALLOW:
         found.append("the delivery role can write to another environment's log group")
     return found
+
+
+CWL_KMS = "https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html"
+RDS_KMS = "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Overview.Encryption.Keys.html"
+PI_KMS = "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PerfInsights.access-control.cmk-policy.html"
+SM_KMS = "https://docs.aws.amazon.com/secretsmanager/latest/userguide/security-encryption.html"
+# The converge principal: an administrator of the account. The key policy delegates to IAM, so what it may do
+# with the key is decided by the key policy's conditions (the service, the account) and nothing else.
+ADMIN = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+_LOGS_CONTEXT = {"kms:EncryptionContextKeys": ["aws:logs:arn"]}
+
+
+@dataclass(frozen=True)
+class KeyUse:
+    """A request an AWS service makes to the stack key for one of the stack's encrypted resources."""
+
+    name: str
+    principal: str  # "{admin}" (the converge principal, through a service) or a service principal
+    calls: tuple[Call, ...]
+    source: str
+    expected: str
+
+
+def _via(service: str, context: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"kms:ViaService": f"{service}.{{region}}.amazonaws.com", "kms:CallerAccount": "{account}", **(context or {})}
+
+
+_PI = {
+    "kms:EncryptionContext:aws:pi:service": "rds",
+    "kms:EncryptionContext:service": "pi",
+    "kms:EncryptionContext:aws:rds:db-id": "db-ABCDEFGHIJKLMNOPQRSTUVWXY",
+    "kms:EncryptionContextKeys": ["aws:pi:service", "service", "aws:rds:db-id"],
+}
+_SECRET = {
+    "kms:EncryptionContext:SecretARN": "arn:aws:secretsmanager:{region}:{account}:secret:rds!db-0123-AbCdEf",
+    "kms:EncryptionContextKeys": ["SecretARN"],
+}
+KEY_USES = [
+    KeyUse(
+        "CloudWatch Logs encrypts and reads the flow log group's events",
+        "logs.{region}.amazonaws.com",
+        tuple(
+            Call(a, "{key_arn}", {"kms:EncryptionContext:aws:logs:arn": "{log_group_arn}", **_LOGS_CONTEXT}, kms=True)
+            for a in ("kms:GenerateDataKey", "kms:Decrypt", "kms:Encrypt")
+        ),
+        CWL_KMS,
+        ALLOW,
+    ),
+    KeyUse(
+        "CloudWatch Logs for a log group the stack does not own",
+        "logs.{region}.amazonaws.com",
+        (Call("kms:GenerateDataKey", "{key_arn}", {"kms:EncryptionContext:aws:logs:arn": "{log_group_arn}-copy", **_LOGS_CONTEXT}, kms=True),),
+        CWL_KMS,
+        "Deny",
+    ),
+    KeyUse(
+        "CloudWatch Logs with no log group as context",
+        "logs.{region}.amazonaws.com",
+        (Call("kms:Decrypt", "{key_arn}", {}, kms=True),),
+        CWL_KMS,
+        "Deny",
+    ),
+    KeyUse(
+        "CreateDBInstance with the key: RDS checks it and creates its grant",
+        "{admin}",
+        (Call("kms:DescribeKey", "{key_arn}", _via("rds"), kms=True), Call("kms:CreateGrant", "{key_arn}", _via("rds"), kms=True)),
+        RDS_KMS,
+        ALLOW,
+    ),
+    KeyUse(
+        "Performance Insights writes and reads its data",
+        "{admin}",
+        (Call("kms:GenerateDataKey", "{key_arn}", _via("rds", _PI), kms=True), Call("kms:Decrypt", "{key_arn}", _via("rds", _PI), kms=True)),
+        PI_KMS,
+        ALLOW,
+    ),
+    KeyUse(
+        "Secrets Manager stores and reads the RDS master user secret",
+        "{admin}",
+        (
+            Call("kms:GenerateDataKey", "{key_arn}", _via("secretsmanager", _SECRET), kms=True),
+            Call("kms:Decrypt", "{key_arn}", _via("secretsmanager", _SECRET), kms=True),
+        ),
+        SM_KMS,
+        ALLOW,
+    ),
+    KeyUse(
+        "An administrator decrypts with the key directly, through no service",
+        "{admin}",
+        (Call("kms:Decrypt", "{key_arn}", {"kms:CallerAccount": "{account}"}, kms=True),),
+        RDS_KMS,
+        "Deny",
+    ),
+    KeyUse(
+        "RDS in another region uses the key",
+        "{admin}",
+        (Call("kms:CreateGrant", "{key_arn}", {"kms:ViaService": "rds.ap-south-2.amazonaws.com", "kms:CallerAccount": "{account}"}, kms=True),),
+        RDS_KMS,
+        "Deny",
+    ),
+]
+
+
+def key_use_failures(key_policy: dict[str, Any], stack: Stack) -> list[str]:
+    """KEY_USES whose decision on the stack key's policy differs from the table."""
+    admin = f"arn:aws:iam::{stack.account}:role/corp-platform-admin"
+    found = []
+    for use in KEY_USES:
+        decisions = []
+        for call in use.calls:
+            context = {key: fill(value, stack) for key, value in call.context.items()}
+            service = use.principal != "{admin}"
+            request = Request(
+                call.action,
+                fill(call.resource, stack),
+                fill(use.principal, stack) if service else admin,
+                None if service else stack.account,
+                context,
+            )
+            decisions.append(evaluate(request, identity=[] if service else [ADMIN], key_policy=key_policy))
+        decision = ALLOW if all(d == ALLOW for d in decisions) else "Deny"
+        if decision != use.expected:
+            found.append(f"{use.name}: {decision}, expected {use.expected} ({', '.join(decisions)})")
+    return found
+
+
+RDS_MONITORING_TRUST = "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_Monitoring.OS.Enabling.html"
+CONFUSED_DEPUTY = "https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html"
+FOREIGN_ACCOUNT = "444455556666"
+
+
+def trust_failures(data_trust: dict[str, Any], monitoring_trust: dict[str, Any], stack: Stack, services: tuple[str, ...] = ()) -> list[str]:
+    """Who can assume the data access and monitoring roles, against who should (CONFUSED_DEPUTY, RDS_MONITORING_TRUST).
+
+    EC2 assumes the data role for an instance profile and sends no source keys; every other service sends
+    aws:SourceAccount (and RDS enhanced monitoring the instance's ARN as aws:SourceArn): the roles must admit
+    those of this account and environment only.
+    """
+    found = []
+    data_role, monitoring_role = stack.role_arn, f"arn:aws:iam::{stack.account}:role/corp-iam-rdsmonitoring-{stack.environment}"
+
+    def assume(role: str, trust: dict[str, Any], principal: str, context: dict[str, Any]) -> str:
+        return evaluate(Request("sts:AssumeRole", role, principal, None, context), resource=trust)
+
+    if assume(data_role, data_trust, "ec2.amazonaws.com", {}) != ALLOW:
+        found.append("EC2 cannot assume the data access role for its instance profile")
+    for service in services:
+        if assume(data_role, data_trust, service, {"aws:SourceAccount": stack.account}) != ALLOW:
+            found.append(f"{service} cannot assume the data access role for this account")
+        if assume(data_role, data_trust, service, {"aws:SourceAccount": FOREIGN_ACCOUNT}) == ALLOW:
+            found.append(f"{service} can assume the data access role for another account (confused deputy)")
+        if assume(data_role, data_trust, service, {}) == ALLOW:
+            found.append(f"{service} can assume the data access role without a source account")
+    if assume(data_role, data_trust, "lambda.amazonaws.com", {"aws:SourceAccount": stack.account}) == ALLOW and "lambda.amazonaws.com" not in services:
+        found.append("a service nobody listed can assume the data access role")
+    own_db = f"arn:aws:rds:{stack.region}:{stack.account}:db:corp-rds-main-{stack.environment}"
+    other_db = f"arn:aws:rds:{stack.region}:{stack.account}:db:corp-rds-main-{OTHER}"
+    monitoring = "monitoring.rds.amazonaws.com"
+    if assume(monitoring_role, monitoring_trust, monitoring, {"aws:SourceAccount": stack.account, "aws:SourceArn": own_db}) != ALLOW:
+        found.append("RDS cannot assume the monitoring role for this environment's database")
+    if assume(monitoring_role, monitoring_trust, monitoring, {"aws:SourceAccount": stack.account, "aws:SourceArn": other_db}) == ALLOW:
+        found.append("RDS can assume the monitoring role for another environment's database")
+    foreign_db = f"arn:aws:rds:{stack.region}:{FOREIGN_ACCOUNT}:db:corp-rds-main-{stack.environment}"
+    if assume(monitoring_role, monitoring_trust, monitoring, {"aws:SourceAccount": FOREIGN_ACCOUNT, "aws:SourceArn": foreign_db}) == ALLOW:
+        found.append("RDS can assume the monitoring role for another account's database (confused deputy)")
+    return found
+
+
+def read_trusts(client, environment: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The data access and monitoring roles' trust policies, read back."""
+    iam = client("iam")
+    return tuple(
+        _document(iam.get_role(RoleName=f"corp-iam-{name}-{environment}")["Role"]["AssumeRolePolicyDocument"]) for name in ("dataaccess", "rdsmonitoring")
+    )
 
 
 def _document(value: Any) -> dict[str, Any] | None:

@@ -74,7 +74,7 @@ def documents(stack: Stack, levels: list[str], bucket_key: bool) -> Documents:
     return Documents(
         identity=[data_access_policy(stack, levels, bucket_key)],
         bucket=bucket_policy(stack.bucket_arn.split(":::")[1], "aws", [], [], S3_DEFAULTS["s3_min_tls_version"], True, stack.key_arn),
-        key=stack_key_policy(stack.account, "aws", stack.region, S3_DEFAULTS["s3_key_usage_services"]),
+        key=stack_key_policy(stack.account, "aws", stack.region, S3_DEFAULTS["s3_key_usage_services"], [stack.log_group_arn]),
         s3_endpoint=gateway_endpoint_policy("s3", stack.account, "aws", stack.region, bucket_names=[stack.bucket_arn.split(":::")[1]]),
         dynamodb_endpoint=gateway_endpoint_policy("dynamodb", stack.account, "aws", stack.region, table_names=[stack.table_arn.split("/")[1]]),
     )
@@ -181,3 +181,69 @@ def test_the_gateway_endpoints_let_only_this_accounts_requests_to_the_stacks_dat
     # Credentials of another account used inside the VPC.
     foreign = Request("s3:PutObject", f"{THIS.bucket_arn}/prod/x", "arn:aws:iam::444455556666:role/x", "444455556666", {"aws:PrincipalAccount": "444455556666"})
     assert evaluate(foreign, identity=anything, endpoint=endpoint) != ALLOW
+
+
+def test_every_service_the_stack_key_encrypts_for_can_use_it_and_nothing_else():
+    from tests.policy.workloads import key_use_failures
+
+    policy = documents(THIS, ["read", "write", "list"], True).key
+    assert key_use_failures(policy, THIS) == []
+    # The other environment's flow log group is not this key's to encrypt.
+    assert key_use_failures(policy, ANOTHER)[0].startswith("CloudWatch Logs encrypts and reads the flow log group's events: Deny")
+
+
+def test_the_key_uses_find_a_key_policy_without_the_services_the_stack_encrypts_with():
+    from tests.policy.workloads import key_use_failures
+
+    # The key policy before one key served the whole stack: S3 and DynamoDB only.
+    earlier = stack_key_policy(THIS.account, "aws", REGION, ["s3", "dynamodb"])
+    assert [f.split(":")[0] for f in key_use_failures(earlier, THIS)] == [
+        "CloudWatch Logs encrypts and reads the flow log group's events",
+        "CreateDBInstance with the key",
+        "Performance Insights writes and reads its data",
+        "Secrets Manager stores and reads the RDS master user secret",
+    ]
+    # The CloudWatch Logs statement of AWS's page without its condition lets the service encrypt any log group.
+    loose = stack_key_policy(THIS.account, "aws", REGION, S3_DEFAULTS["s3_key_usage_services"], [THIS.log_group_arn])
+    for statement in loose["Statement"]:
+        if statement["Sid"] == "UseByCloudWatchLogsForTheStackLogGroups":
+            del statement["Condition"]
+    assert [f.split(":")[0] for f in key_use_failures(loose, THIS)] == [
+        "CloudWatch Logs for a log group the stack does not own",
+        "CloudWatch Logs with no log group as context",
+    ]
+
+
+def role_trusts(stack: Stack, services: list[str], tmp_path) -> tuple[dict, dict]:
+    """The data access and monitoring trust policies as roles/iam/vars/main.yml writes them."""
+    from tests.unit.role_vars import render_role_vars
+
+    rendered = render_role_vars(
+        "iam",
+        {
+            "corp_environment": stack.environment,
+            "corp_region": stack.region,
+            "corp_aws_account_id": stack.account,
+            "corp_aws_partition": "aws",
+            "corp_name_prefix": "corp",
+            "iam_data_access_trusted_services": services,
+        },
+        ["__iam_data_access_trust_policy", "__iam_monitoring_trust_policy"],
+        tmp_path,
+    )
+    return rendered["__iam_data_access_trust_policy"], rendered["__iam_monitoring_trust_policy"]
+
+
+@pytest.mark.parametrize("services", [["ec2.amazonaws.com"], ["ec2.amazonaws.com", "ecs-tasks.amazonaws.com"]], ids=["default", "with-ecs-tasks"])
+def test_the_roles_trust_each_service_for_this_account_and_environment_only(services, tmp_path):
+    from tests.policy.workloads import trust_failures
+
+    data, monitoring = role_trusts(THIS, services, tmp_path)
+    assert trust_failures(data, monitoring, THIS, tuple(s for s in services if s != "ec2.amazonaws.com")) == []
+    # The trusts before: the data role trusted its services with no condition, the monitoring role any instance.
+    loose_data = {"Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": services}}]}
+    loose_monitoring = {"Statement": [{**monitoring["Statement"][0], "Condition": {"StringEquals": {"aws:SourceAccount": THIS.account}}}]}
+    found = trust_failures(loose_data, loose_monitoring, THIS, tuple(s for s in services if s != "ec2.amazonaws.com"))
+    assert "RDS can assume the monitoring role for another environment's database" in found
+    if len(services) > 1:
+        assert "ecs-tasks.amazonaws.com can assume the data access role for another account (confused deputy)" in found

@@ -694,3 +694,21 @@ def test_rds_managed_master_secrets_rotate_every_seven_days(shimmed_aws, rds):
     created = rds.create_db_instance(**settings, MasterUsername="corpadmin", ManageMasterUserPassword=True, AllocatedStorage=20)["DBInstance"]
     secret = shimmed_aws("secretsmanager").describe_secret(SecretId=created["MasterUserSecret"]["SecretArn"])
     assert secret["RotationEnabled"] is True and secret["RotationRules"]["AutomaticallyAfterDays"] == 7
+
+
+def test_a_bucket_that_sends_events_to_eventbridge_says_so(s3):
+    s3.create_bucket(Bucket="corp-s3-securedata-prod")
+    assert "EventBridgeConfiguration" not in s3.get_bucket_notification_configuration(Bucket="corp-s3-securedata-prod")
+    s3.put_bucket_notification_configuration(Bucket="corp-s3-securedata-prod", NotificationConfiguration={"EventBridgeConfiguration": {}})
+    assert s3.get_bucket_notification_configuration(Bucket="corp-s3-securedata-prod")["EventBridgeConfiguration"] == {}
+    s3.put_bucket_notification_configuration(Bucket="corp-s3-securedata-prod", NotificationConfiguration={})
+    assert "EventBridgeConfiguration" not in s3.get_bucket_notification_configuration(Bucket="corp-s3-securedata-prod")
+
+
+def test_network_acls_are_found_by_id(shimmed_aws):
+    ec2 = shimmed_aws("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.20.0.0/16")["Vpc"]["VpcId"]
+    acl = ec2.create_network_acl(VpcId=vpc)["NetworkAcl"]["NetworkAclId"]
+    ec2.create_network_acl(VpcId=vpc)
+    found = ec2.describe_network_acls(Filters=[{"Name": "network-acl-id", "Values": [acl]}])["NetworkAcls"]
+    assert [a["NetworkAclId"] for a in found] == [acl]

@@ -44,6 +44,9 @@ def good_state():
                 "BackupRetentionPeriod": 14,
                 "AutoMinorVersionUpgrade": True,
                 "CopyTagsToSnapshot": True,
+                "Engine": "postgres",
+                "Endpoint": {"Port": 5433},
+                "CACertificateIdentifier": "rds-ca-rsa2048-g1",
             }
         },
         "secrets": {"arn:aws:secretsmanager:ap-south-1:1:secret:rds!db": {"RotationEnabled": True}},
@@ -137,3 +140,76 @@ def test_summary_lines_count_per_service_then_list_what_did_not_pass():
     assert lines[0].split() == ["service", "pass", "fail", "waived"]
     assert "KMS                 0    1      0" in lines
     assert lines[-1] == "FAIL KMS.4 arn:aws:kms:ap-south-1:1:key/k: automatic key rotation off"
+
+
+def test_every_encrypted_resource_must_use_the_stack_key_or_a_key_the_user_named():
+    stack_key = "arn:aws:kms:ap-south-1:111122223333:key/1111"
+    aws_rds = "arn:aws:kms:ap-south-1:111122223333:key/aws-rds-managed"
+    state = good_state()
+    state["stack_keys"] = [stack_key]
+    state["s3"]["buckets"]["corp-s3-securedata-prod"]["encryption"]["ApplyServerSideEncryptionByDefault"]["KMSMasterKeyID"] = stack_key
+    table = {"billing_mode": "PAY_PER_REQUEST", "pitr": "ENABLED", "deletion_protection": True, "kms_key_arn": stack_key}
+    state["dynamodb"] = {"corp-dynamodb-main-prod": table}
+    state["rds"]["corp-rds-main-prod"] |= {
+        "KmsKeyId": aws_rds,
+        "PerformanceInsightsEnabled": True,
+        "PerformanceInsightsKMSKeyId": stack_key,
+        "MasterUserSecret": {"SecretArn": "arn:aws:secretsmanager:ap-south-1:111122223333:secret:rds!db-1", "KmsKeyId": "1111"},
+    }
+    state["logs"] = {"corp-vpc-flowlogs-prod": {"logGroupName": "corp-vpc-flowlogs-prod"}, "corp-vpc-gone-prod": None}
+    results = {(r["control"], r["resource"]): r for r in evaluate(state) if r["control"].startswith("CORP.KMS")}
+    assert {k: r["status"] for k, r in results.items()} == {
+        ("CORP.KMS.S3", "corp-s3-securedata-prod"): "PASS",
+        ("CORP.KMS.DynamoDB", "corp-dynamodb-main-prod"): "PASS",
+        ("CORP.KMS.RDS", "corp-rds-main-prod storage"): "FAIL",
+        ("CORP.KMS.PerformanceInsights", "corp-rds-main-prod Performance Insights"): "PASS",
+        # A key id names the same key as its ARN.
+        ("CORP.KMS.SecretsManager", "arn:aws:secretsmanager:ap-south-1:111122223333:secret:rds!db-1"): "PASS",
+        ("CORP.KMS.Logs", "corp-vpc-flowlogs-prod"): "FAIL",
+        ("CORP.KMS.Logs", "corp-vpc-gone-prod"): "FAIL",
+    }
+    assert results[("CORP.KMS.RDS", "corp-rds-main-prod storage")]["reason"] == f"encrypted with {aws_rds}, not the stack's customer-managed key"
+    assert results[("CORP.KMS.Logs", "corp-vpc-flowlogs-prod")]["reason"] == "not encrypted with a customer-managed key"
+    assert results[("CORP.KMS.Logs", "corp-vpc-gone-prod")]["reason"] == "log group not found"
+    # The key a user named is accepted; an AWS-managed key chosen for one service is waived for that service only.
+    state["stack_keys"].append(aws_rds)
+    waived = {(r["control"], r["resource"]): r["status"] for r in evaluate(state, {"CORP.KMS.Logs": "by choice"}) if r["control"].startswith("CORP.KMS")}
+    assert waived[("CORP.KMS.RDS", "corp-rds-main-prod storage")] == "PASS"
+    assert waived[("CORP.KMS.Logs", "corp-vpc-flowlogs-prod")] == "WAIVED"
+    # Without a stack key to compare with (no kms_keys read), no CORP.KMS result at all.
+    state["stack_keys"] = []
+    assert not [r for r in evaluate(state) if r["control"].startswith("CORP.KMS")]
+
+
+def test_the_database_listens_on_another_port_than_the_engines_and_has_a_current_ca():
+    state = good_state()
+    state["rds"]["corp-rds-main-prod"] |= {"Endpoint": {"Port": 5432}, "CACertificateIdentifier": "rds-ca-2019"}
+    assert failures(state) == {
+        ("RDS.23", "corp-rds-main-prod"): "listens on the engine's default port 5432",
+        ("CORP.RDS.CA", "corp-rds-main-prod"): "server certificate from rds-ca-2019, not one of rds-ca-rsa2048-g1, rds-ca-rsa4096-g1, rds-ca-ecc384-g1",
+    }
+
+
+def test_network_acls_may_not_admit_ssh_or_rdp_from_anywhere():
+    state = good_state()
+    entry = {"RuleNumber": 100, "Protocol": "-1", "RuleAction": "allow", "Egress": False, "CidrBlock": "10.0.0.0/16"}
+    deny_all = {"RuleNumber": 32767, "Protocol": "-1", "RuleAction": "deny", "Egress": False, "CidrBlock": "0.0.0.0/0"}
+    ssh = {"RuleNumber": 90, "Protocol": "6", "RuleAction": "allow", "Egress": False, "CidrBlock": "0.0.0.0/0", "PortRange": {"From": 20, "To": 25}}
+    deny_ssh = {**ssh, "RuleNumber": 80, "RuleAction": "deny"}
+    default_open = {"NetworkAclId": "acl-default", "IsDefault": True, "Entries": [{**entry, "CidrBlock": "0.0.0.0/0"}]}
+    state["ec2"]["vpc-1"]["network_acls"] = [default_open, {"NetworkAclId": "acl-1", "IsDefault": False, "Entries": [entry, deny_all]}]
+    assert [r["status"] for r in evaluate(state) if r["control"] == "EC2.21"] == ["PASS"]
+    state["ec2"]["vpc-1"]["network_acls"][1]["Entries"].append(ssh)
+    assert failures(state) == {("EC2.21", "acl-1"): "admits port 22 from anywhere"}
+    # An earlier deny rule wins, as AWS evaluates rules in order.
+    state["ec2"]["vpc-1"]["network_acls"][1]["Entries"].append(deny_ssh)
+    assert failures(state) == {}
+
+
+def test_the_data_bucket_sends_event_notifications():
+    state = good_state()
+    data = state["s3"]["buckets"]["corp-s3-securedata-prod"]
+    data["notifications"] = ["EventBridgeConfiguration"]
+    assert [(r["status"], r["reason"]) for r in evaluate(state) if r["control"] == "S3.11"] == [("PASS", "event notifications to EventBridge")]
+    data["notifications"] = []
+    assert failures(state) == {("S3.11", "corp-s3-securedata-prod"): "no event notifications"}

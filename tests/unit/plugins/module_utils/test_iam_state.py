@@ -119,3 +119,14 @@ def test_a_boundary_given_must_be_the_live_one_and_none_given_is_not_compared():
     desired = copy.deepcopy(DESIRED)
     desired["data_access_role"]["boundary"] = "arn:aws:iam::111122223333:policy/boundary"
     assert iam_drift(live, desired) == {"data_access_role": "permissions boundary"}
+
+
+def test_the_instance_profile_must_hold_the_role_and_the_stacks_tags():
+    wanted = {
+        "profile": {"kind": "instance_profile", "name": "corp-iam-dataaccess-prod", "role": "corp-iam-dataaccess-prod", "tags": {"ManagedBy": "corp.infra"}}
+    }
+    live = {"Roles": [{"RoleName": "corp-iam-dataaccess-prod"}], "Tags": [{"Key": "ManagedBy", "Value": "corp.infra"}]}
+    assert iam_drift({"instance_profiles": {"corp-iam-dataaccess-prod": live}}, wanted) == {}
+    assert iam_drift({"instance_profiles": {}}, wanted) == {"profile": "missing"}
+    assert iam_drift({"instance_profiles": {"corp-iam-dataaccess-prod": live | {"Roles": []}}}, wanted) == {"profile": "role"}
+    assert iam_drift({"instance_profiles": {"corp-iam-dataaccess-prod": live | {"Tags": []}}}, wanted) == {"profile": "tags"}

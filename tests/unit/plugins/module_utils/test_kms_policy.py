@@ -106,3 +106,42 @@ def test_summary_says_what_and_when():
     text = summarize(policy("s3", ["read"]))
     assert text.startswith("UseS3KeyRead: allow kms:Decrypt on " + KEY)
     assert "kms:ViaService StringEquals s3.ap-south-1.amazonaws.com" in text
+
+
+GROUP = "arn:aws:logs:ap-south-1:111122223333:log-group:corp-vpc-flowlogs-prod"
+
+
+def test_cloudwatch_logs_uses_the_key_as_its_own_principal_for_the_named_groups_only():
+    from ansible_collections.corp.infra.plugins.module_utils.kms_policy import stack_key_policy
+
+    document = stack_key_policy("111122223333", "aws", "ap-south-1", ["s3", "logs"], [GROUP])
+    (logs,) = [s for s in document["Statement"] if s["Sid"] == "UseByCloudWatchLogsForTheStackLogGroups"]
+    assert logs["Principal"] == {"Service": "logs.ap-south-1.amazonaws.com"}
+    assert logs["Condition"] == {"ArnEquals": {"kms:EncryptionContext:aws:logs:arn": GROUP}}
+    # The symmetric-key actions of the page's wildcards; never DescribeKey (no context), never administration.
+    assert logs["Action"] == [
+        "kms:Decrypt",
+        "kms:Encrypt",
+        "kms:GenerateDataKey",
+        "kms:GenerateDataKeyWithoutPlaintext",
+        "kms:ReEncryptFrom",
+        "kms:ReEncryptTo",
+    ]
+    assert "UseThroughLogs" not in {s["Sid"] for s in document["Statement"]}
+
+
+@pytest.mark.parametrize(
+    "groups, message",
+    [
+        ([], "log_group_arns must name the log groups"),
+        (["arn:aws:logs:ap-south-1:111122223333:log-group:*"], "without wildcards"),
+        (["arn:aws:logs:eu-west-1:111122223333:log-group:corp-vpc-flowlogs-prod"], "region ap-south-1"),
+        (["arn:aws:logs:ap-south-1:444455556666:log-group:corp-vpc-flowlogs-prod"], "account 111122223333"),
+    ],
+    ids=["none", "wildcard", "other-region", "other-account"],
+)
+def test_the_log_groups_must_be_exact_and_the_keys_own(groups, message):
+    from ansible_collections.corp.infra.plugins.module_utils.kms_policy import stack_key_policy
+
+    with pytest.raises(PolicyError, match=message):
+        stack_key_policy("111122223333", "aws", "ap-south-1", ["logs"], groups)

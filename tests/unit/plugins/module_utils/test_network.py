@@ -43,3 +43,32 @@ def test_zone_suffix_and_plan():
     ]
     with pytest.raises(ValueError, match="one CIDR per AZ"):
         plan_subnets(["us-east-1a"], ["10.0.0.0/20", "10.0.16.0/20"], "us-east-1")
+
+
+def test_the_private_nacl_admits_the_vpc_and_https_to_the_endpoint_services_only():
+    from ansible_collections.corp.infra.plugins.module_utils.network import private_nacl_rules
+
+    rules = private_nacl_rules("10.20.0.0/16", {"s3": ["52.216.0.0/15", "3.5.0.0/19"], "dynamodb": ["3.218.180.0/22"]})
+    assert rules["ingress"] == [
+        [100, "all", "allow", "10.20.0.0/16", None, None, None, None],
+        [110, "tcp", "allow", "3.218.180.0/22", None, None, 1024, 65535],
+        [120, "tcp", "allow", "3.5.0.0/19", None, None, 1024, 65535],
+        [130, "tcp", "allow", "52.216.0.0/15", None, None, 1024, 65535],
+    ]
+    assert [r[:4] + r[6:] for r in rules["egress"][1:]] == [
+        [110, "tcp", "allow", "3.218.180.0/22", 443, 443],
+        [120, "tcp", "allow", "3.5.0.0/19", 443, 443],
+        [130, "tcp", "allow", "52.216.0.0/15", 443, 443],
+    ]
+    assert not [r for r in rules["ingress"] + rules["egress"] if r[3] == "0.0.0.0/0"]
+
+
+def test_the_private_nacl_refuses_what_it_cannot_hold():
+    from ansible_collections.corp.infra.plugins.module_utils.network import private_nacl_rules
+
+    many = {"s3": [f"52.{i}.0.0/16" for i in range(20)]}
+    with pytest.raises(ValueError, match="20 CIDRs; with the VPC's rule that is more than the 20 rules"):
+        private_nacl_rules("10.20.0.0/16", many)
+    assert len(private_nacl_rules("10.20.0.0/16", many, 40)["ingress"]) == 21
+    with pytest.raises(ValueError, match=r"0\.0\.0\.0/0"):
+        private_nacl_rules("10.20.0.0/16", {"s3": ["0.0.0.0/0"]})

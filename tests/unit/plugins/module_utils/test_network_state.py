@@ -63,6 +63,12 @@ DESIRED = {
         {"service": f"com.amazonaws.eu-west-1.{service}", "policy": ENDPOINT_POLICIES[service], "tags": {**TAGS, "Name": f"corp-vpc-{service}endpoint-prod"}}
         for service in ("s3", "dynamodb")
     ],
+    "nacl": {
+        "name": "corp-vpc-privateacl-prod",
+        "ingress": [[100, "all", "allow", "10.0.0.0/16", None, None, None, None], [110, "tcp", "allow", "52.216.0.0/15", None, None, 1024, 65535]],
+        "egress": [[100, "all", "allow", "10.0.0.0/16", None, None, None, None], [110, "tcp", "allow", "52.216.0.0/15", None, None, 443, 443]],
+        "tags": {**TAGS, "Name": "corp-vpc-privateacl-prod"},
+    },
 }
 
 CONVERGED = {
@@ -137,6 +143,38 @@ CONVERGED = {
         }
         for service in ("dynamodb", "s3")
     ],
+    # As DescribeNetworkAcls returns it: protocol numbers as strings, AWS's own deny-all rule 32767 each way.
+    "network_acls": [
+        {
+            "NetworkAclId": "acl-1",
+            "VpcId": "vpc-1",
+            "IsDefault": False,
+            "Tags": ec2_tags({**TAGS, "Name": "corp-vpc-privateacl-prod"}),
+            "Associations": [{"SubnetId": "subnet-b"}, {"SubnetId": "subnet-a"}],
+            "Entries": [
+                {"RuleNumber": 100, "Protocol": "-1", "RuleAction": "allow", "Egress": False, "CidrBlock": "10.0.0.0/16"},
+                {
+                    "RuleNumber": 110,
+                    "Protocol": "6",
+                    "RuleAction": "allow",
+                    "Egress": False,
+                    "CidrBlock": "52.216.0.0/15",
+                    "PortRange": {"From": 1024, "To": 65535},
+                },
+                {"RuleNumber": 32767, "Protocol": "-1", "RuleAction": "deny", "Egress": False, "CidrBlock": "0.0.0.0/0"},
+                {"RuleNumber": 100, "Protocol": "-1", "RuleAction": "allow", "Egress": True, "CidrBlock": "10.0.0.0/16"},
+                {
+                    "RuleNumber": 110,
+                    "Protocol": "6",
+                    "RuleAction": "allow",
+                    "Egress": True,
+                    "CidrBlock": "52.216.0.0/15",
+                    "PortRange": {"From": 443, "To": 443},
+                },
+                {"RuleNumber": 32767, "Protocol": "-1", "RuleAction": "deny", "Egress": True, "CidrBlock": "0.0.0.0/0"},
+            ],
+        }
+    ],
 }
 
 
@@ -149,6 +187,7 @@ def test_a_converged_network_is_in_sync_and_gives_every_id_in_the_role_order():
     assert (drift["default_security_group_id"], drift["db_security_group_id"]) == ("sg-default", "sg-db")
     assert drift["flow_log_id"] == "fl-1"
     assert drift["endpoint_ids"] == ["vpce-s3", "vpce-dynamodb"]
+    assert drift["nacl_id"] == "acl-1"
 
 
 def test_policy_documents_compare_as_amazon_aws_does_not_as_text():
@@ -171,6 +210,7 @@ def test_an_empty_account_differs_everywhere_with_no_ids():
         "role_policy",
         "flow_log",
         "endpoints",
+        "nacl",
     }
     assert (drift["vpc_id"], drift["subnet_ids"], drift["route_table_id"], drift["endpoint_ids"]) == ("", ["", ""], "", [])
 
@@ -259,6 +299,18 @@ DRIFTS = {
     "endpoint deleted": (lambda s: s["vpc_endpoints"].pop(0), "endpoints"),
     "endpoint policy back to AWS's full access": (_set(("vpc_endpoints", 1, "PolicyDocument"), json.dumps(FULL_ACCESS)), "endpoint_policies"),
     "endpoint policy without a document": (_set(("vpc_endpoints", 0, "PolicyDocument"), None), "endpoint_policies"),
+    "network ACL admits the world": (
+        lambda s: s["network_acls"][0]["Entries"].append(
+            {"RuleNumber": 90, "Protocol": "6", "RuleAction": "allow", "Egress": False, "CidrBlock": "0.0.0.0/0", "PortRange": {"From": 22, "To": 22}}
+        ),
+        "nacl",
+    ),
+    "network ACL return ports narrowed": (_set(("network_acls", 0, "Entries", 1, "PortRange"), {"From": 1024, "To": 2048}), "nacl"),
+    "network ACL egress rule removed": (lambda s: s["network_acls"][0]["Entries"].pop(4), "nacl"),
+    "network ACL egress allows all": (_set(("network_acls", 0, "Entries", 3, "CidrBlock"), "0.0.0.0/0"), "nacl"),
+    "subnet back on the default ACL": (lambda s: s["network_acls"][0]["Associations"].pop(), "nacl"),
+    "network ACL tag changed": (_tag(("network_acls", 0), "Environment", "dev"), "nacl"),
+    "network ACL deleted": (_set(("network_acls",), []), "nacl"),
 }
 
 

@@ -28,7 +28,10 @@ def test_shipped_inventories_pass(environment):
 def test_bad_input_is_refused_with_its_rule(case):
     values = inventory_inputs("local")
     values.update(case["vars"])
-    problems = check_inputs(values, REGIONS)
+    from ansible_collections.corp.infra.plugins.action.preflight import role_specs
+    from ansible_collections.corp.infra.plugins.module_utils.preflight import check_argument_specs
+
+    problems = check_argument_specs(values, role_specs()) + check_inputs(values, REGIONS)
     assert any(case["expect"] in line for line in problems), problems
     assert all("\n" not in line for line in problems)
 
@@ -230,3 +233,80 @@ def test_the_rds_baseline_preflight_protects_is_the_one_the_role_applies():
     # Adding to the baseline, or restating it, is accepted.
     values = inventory_inputs("local") | {"rds_parameters": {"rds.force_ssl": "1", "log_connections": "on", "work_mem": 65536}}
     assert check_inputs(values, REGIONS) == []
+
+
+@pytest.mark.parametrize(
+    "names, services, refusal",
+    [
+        (["corp-vpc-flowlogs-*"], None, "s3_key_log_group_names: 'corp-vpc-flowlogs-*' must be a log group name"),
+        (["bad name"], None, "s3_key_log_group_names: 'bad name' must be a log group name"),
+        ([], ["s3", "logs"], "s3_key_log_group_names: must name the log groups CloudWatch Logs encrypts with the key"),
+    ],
+    ids=["wildcard", "space", "none-with-logs"],
+)
+def test_the_log_groups_the_stack_key_encrypts_are_named_exactly(names, services, refusal):
+    values = inventory_inputs("local") | {"s3_key_log_group_names": names}
+    if services:
+        values["s3_key_usage_services"] = services
+    assert refusal in "\n".join(check_inputs(values, REGIONS))
+    values |= {"s3_key_log_group_names": ["corp-vpc-flowlogs-local", "/aws/app/corp"], "s3_key_usage_services": ["s3", "logs"]}
+    assert check_inputs(values, REGIONS) == []
+
+
+@pytest.mark.parametrize(
+    "extra, refusal",
+    [
+        ({"rds_port": 5432, "corp_production": True}, "rds_port: must not be PostgreSQL's default port 5432 in production (Security Hub RDS.23)"),
+        ({"rds_port": 80}, "rds_port: must be a port RDS accepts, 1150-65535 (got 80)"),
+        ({"rds_port": 5433, "network_db_port": 6000}, "network_db_port: must equal rds_port"),
+    ],
+    ids=["default-port-in-production", "out-of-range", "security-group-elsewhere"],
+)
+def test_the_database_port_is_not_the_engine_default_and_the_security_group_admits_it(extra, refusal):
+    assert refusal in "\n".join(check_inputs(inventory_inputs("local") | extra, REGIONS))
+
+
+def test_the_default_port_is_allowed_outside_production_and_the_ports_may_agree():
+    assert check_inputs(inventory_inputs("local") | {"rds_port": 5432, "network_db_port": 5432}, REGIONS) == []
+
+
+def test_engine_versions_past_their_rds_standard_support_end_are_refused_by_date():
+    import datetime
+
+    values = inventory_inputs("local") | {"rds_engine_version": "17.6", "preflight_rds_engine_version_minimum": "9.6"}
+    line = "rds_engine_version: PostgreSQL 17 left RDS standard support on 2030-02-28"
+    assert check_inputs(values, REGIONS, today=datetime.date(2030, 2, 28)) == []
+    assert line in "\n".join(check_inputs(values, REGIONS, today=datetime.date(2030, 3, 1)))
+    # Today (2026-12), 13 is past its end and 14 is not; a major newer than the table is accepted.
+    assert "PostgreSQL 13 left RDS standard support on 2026-02-28" in "\n".join(
+        check_inputs(values | {"rds_engine_version": "13.20"}, REGIONS, today=datetime.date(2026, 12, 7))
+    )
+    assert check_inputs(values | {"rds_engine_version": "14.20"}, REGIONS, today=datetime.date(2026, 12, 7)) == []
+    assert check_inputs(values | {"rds_engine_version": "18.1"}, REGIONS, today=datetime.date(2026, 12, 7)) == []
+    assert "PostgreSQL 10 left RDS standard support" in "\n".join(
+        check_inputs(values | {"rds_engine_version": "10.23"}, REGIONS, today=datetime.date(2026, 12, 7))
+    )
+
+
+@pytest.mark.parametrize("quota", [10, 41, "many"])
+def test_the_network_acl_rule_quota_is_one_aws_can_grant(quota):
+    lines = check_inputs(inventory_inputs("local") | {"network_nacl_rule_quota": quota}, REGIONS)
+    assert f"network_nacl_rule_quota: must be the account's quota of rules per network ACL, 20-40 (got {quota!r})" in lines
+    assert check_inputs(inventory_inputs("local") | {"network_nacl_rule_quota": 40}, REGIONS) == []
+
+
+def test_every_roles_argument_spec_is_checked_before_any_role_starts():
+    from ansible_collections.corp.infra.plugins.action.preflight import role_specs
+    from ansible_collections.corp.infra.plugins.module_utils.preflight import check_argument_specs
+
+    specs = role_specs()
+    assert {"network", "s3", "iam", "rds", "dynamodb", "verify"} <= set(specs)
+    for environment in ("local", "dev", "staging", "prod"):
+        assert check_argument_specs(inventory_inputs(environment), specs) == [], environment
+    values = inventory_inputs("local")
+    lines = check_argument_specs(
+        values | {"rds_ca_certificate_identifier": "rds-ca-2019", "s3_eventbridge": "sometimes", "network_nacl_rule_quota": "twenty"}, specs
+    )
+    assert [line.split(":")[0] for line in lines] == ["network_nacl_rule_quota", "rds_ca_certificate_identifier", "s3_eventbridge"]
+    assert "value of rds_ca_certificate_identifier must be one of: rds-ca-rsa2048-g1, rds-ca-rsa4096-g1, rds-ca-ecc384-g1, got: rds-ca-2019" in lines[1]
+    assert lines[1].endswith("(roles/rds/meta/argument_specs.yml)")

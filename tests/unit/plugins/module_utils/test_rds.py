@@ -288,3 +288,14 @@ def test_a_pending_reboot_differs_only_when_the_role_may_reboot():
     assert rds_drift(pending, DESIRED) == {}
     rebooting = {**DESIRED, "instance": {**DESIRED["instance"], "reboot_for_pending_parameters": True}}
     assert rds_drift(pending, rebooting) == {"instance": "a reboot for pending parameters"}
+
+
+def test_the_certificate_authority_is_pinned_compared_and_pending_counts_as_made():
+    wanted = WANTED | {"ca_certificate_identifier": "rds-ca-rsa2048-g1"}
+    assert create_request(wanted, [])["CACertificateIdentifier"] == "rds-ca-rsa2048-g1"
+    assert modify_request(wanted, described(CACertificateIdentifier="rds-ca-rsa2048-g1"))[0] == {}
+    request, before, after = modify_request(wanted, described(CACertificateIdentifier="rds-ca-2019"))
+    assert request == {"CACertificateIdentifier": "rds-ca-rsa2048-g1"}
+    assert (before, after) == ({"ca_certificate_identifier": "rds-ca-2019"}, {"ca_certificate_identifier": "rds-ca-rsa2048-g1"})
+    pending = described(CACertificateIdentifier="rds-ca-2019", PendingModifiedValues={"CACertificateIdentifier": "rds-ca-rsa2048-g1"})
+    assert modify_request(wanted, pending)[0] == {}

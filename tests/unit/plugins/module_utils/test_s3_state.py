@@ -218,3 +218,16 @@ def test_abac_off_on_a_missing_bucket_is_nothing_to_do():
     live = {"key": {}, "buckets": [{"name": "data", "exists": False}]}
     assert "data_abac_off" not in s3_drift(live, {"data_abac_off": DESIRED["data_abac_off"]})
     assert s3_drift(live, {"data_abac_on": {"kind": "abac", "bucket": "data", "abac": True}}) == {"data_abac_on": "no bucket"}
+
+
+def test_eventbridge_notifications_differ_only_when_the_bucket_says_otherwise():
+    from ansible_collections.corp.infra.plugins.module_utils.s3_state import s3_drift
+
+    wanted = {"events": {"kind": "eventbridge", "bucket": "corp-s3-securedata-prod", "enabled": True}}
+    on = {"buckets": [{"name": "corp-s3-securedata-prod", "exists": True, "eventbridge": True}]}
+    off = {"buckets": [{"name": "corp-s3-securedata-prod", "exists": True, "eventbridge": False}]}
+    assert s3_drift(on, wanted) == {}
+    assert s3_drift(off, wanted) == {"events": "EventBridge notifications"}
+    assert s3_drift(on, {"events": wanted["events"] | {"enabled": False}}) == {"events": "EventBridge notifications"}
+    assert s3_drift({"buckets": []}, wanted) == {"events": "no bucket"}
+    assert s3_drift({"buckets": []}, {"events": wanted["events"] | {"enabled": False}}) == {}
