@@ -58,7 +58,11 @@ RDS_PORTS = (1150, 65535)
 RETIRED_VARIABLES = {
     "s3_bucket_key_enabled": "corp_s3_bucket_key_enabled",
     "iam_data_bucket_key_enabled": "corp_s3_bucket_key_enabled",
+    "rds_confirm_destroy": "corp_destroy_confirmation",
+    "dynamodb_confirm_destroy": "corp_destroy_confirmation",
 }
+# The service roles' state variables: absent deletes what the role created.
+STATE_VARIABLES = ("network_state", "s3_state", "iam_state", "rds_state", "dynamodb_state")
 
 _KMS_KEY_ARN = re.compile(
     r"^arn:aws(?:-cn|-us-gov|-iso|-iso-b)?:kms:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):"
@@ -476,12 +480,39 @@ def _check_database(values: dict[str, Any], problems: _Problems, today: datetime
 
 
 def _check_retired(values: dict[str, Any], problems: _Problems) -> None:
+    why = {
+        "corp_s3_bucket_key_enabled": "which sets the bucket's S3 Bucket Key and the KMS encryption context of the policies together",
+        "corp_destroy_confirmation": "the one confirmation every deleting path asks for",
+    }
     for variable, replacement in RETIRED_VARIABLES.items():
         if variable in values:
-            problems.add(
-                variable,
-                f"is replaced by {replacement}, which sets the bucket's S3 Bucket Key and the KMS encryption context of the policies together",
-            )
+            problems.add(variable, f"is replaced by {replacement}, {why[replacement]}")
+
+
+def destroy_refusal(environment: Any, confirmation: Any) -> str | None:
+    """Why deleting ``environment``'s resources is refused, in one line, or None when ``confirmation`` names it."""
+    environment, confirmation = str(environment or ""), str(confirmation or "")
+    if environment and confirmation == environment:
+        return None
+    if not confirmation:
+        return f"corp_destroy_confirmation: deleting resources of {environment} needs -e corp_destroy_confirmation={environment}"
+    return (
+        f"corp_destroy_confirmation: {confirmation!r} is not this host's environment {environment}; "
+        f"pass -e corp_destroy_confirmation={environment} to delete it"
+    )
+
+
+def _check_destroy(values: dict[str, Any], problems: _Problems) -> None:
+    """Every deleting path (a role's <role>_state: absent, playbooks/destroy.yml) needs the environment's own name,
+    and a confirmation naming another environment is refused wherever it is given."""
+    absent = [variable for variable in STATE_VARIABLES if str(values.get(variable, "")) == "absent"]
+    confirmation = values.get("corp_destroy_confirmation")
+    destroying = bool(absent) or _as_bool(values.get("preflight_destroying"))
+    if destroying or confirmation not in (None, ""):
+        refusal = destroy_refusal(values.get("corp_environment"), confirmation)
+        if refusal:
+            variable, rule = refusal.split(": ", 1)
+            problems.add(variable, rule + (f" ({', '.join(v + '=absent' for v in absent)})" if absent else ""))
 
 
 # CloudWatch Logs log group names (CreateLogGroup): 1-512 of these characters.
@@ -580,4 +611,5 @@ def check_inputs(values: dict[str, Any], regions: Iterable[str] | None = None, t
     _check_key_log_groups(stack, problems)
     _check_nacl_quota(stack, problems)
     _check_retired(stack, problems)
+    _check_destroy(stack, problems)
     return problems.lines

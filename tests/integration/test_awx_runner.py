@@ -141,7 +141,8 @@ def test_converge_and_a_confirmed_destroy_as_awx_launches_them(emulator, ee_coll
         survey_extra_vars(destroy)
     defaults = {q["variable"]: q["default"] for q in destroy["survey_spec"]["spec"] if q.get("default", "") != ""}
     assert "corp_destroy_confirmation" not in defaults
-    refused = "Refuse to destroy without the environment's name as confirmation"
+    # Preflight refuses it, before any AWS request (playbooks/destroy.yml sets preflight_destroying).
+    refused = "Check every stack input against corp.infra's rules"
     job = launch(tmp_path, emulator, ee_collections, destroy, defaults, "destroy-unconfirmed")
     assert job.status == "failed" and job.stats["failures"] == {ENVIRONMENT: 1}
     assert job.failed_tasks == [refused] and job.stats["changed"] == {}

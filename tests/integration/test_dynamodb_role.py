@@ -50,16 +50,17 @@ def test_dynamodb_quartet_live_table_drift_and_absent(emulator, tmp_path):
     assert dynamodb.describe_table(TableName=TABLE)["Table"]["DeletionProtectionEnabled"] is True
     assert changed(run(*protected, "--check")) == 0
 
-    # absent: a protected table stays without the confirmation, goes with it.
-    refused = run("-e", "dynamodb_state=absent", check=False)
-    assert refused.returncode != 0
-    assert f"dynamodb_confirm_destroy: must equal corp_environment ({ENVIRONMENT}) to delete {TABLE}" in refused.stdout
-    assert TABLE in dynamodb.list_tables()["TableNames"]
-    assert changed(run("-e", "dynamodb_state=absent", "-e", f"dynamodb_confirm_destroy={ENVIRONMENT}")) == 1
+    # absent: the table stays without the environment's own name (or with another's), goes with it.
+    for refusal in ((), ("-e", "corp_destroy_confirmation=prod")):
+        refused = run("-e", "dynamodb_state=absent", *refusal, check=False)
+        assert refused.returncode != 0 and "corp_destroy_confirmation: " in refused.stdout
+        assert TABLE in dynamodb.list_tables()["TableNames"]
+    confirmed = ("-e", "dynamodb_state=absent", "-e", f"corp_destroy_confirmation={ENVIRONMENT}")
+    assert changed(run(*confirmed)) == 1
     assert TABLE not in dynamodb.list_tables()["TableNames"]
-    assert changed(run("-e", "dynamodb_state=absent")) == 0
+    assert changed(run(*confirmed)) == 0
 
-    # Without the stack key: the AWS-managed key, by omitting the key id; an unprotected table needs no confirmation.
+    # Without the stack key: the AWS-managed key, by omitting the key id.
     # It also carries a stream and a global secondary index, and publishes the stream's ARN.
     index = '{"dynamodb_global_secondary_indexes": [{"name": "by-owner", "hash_key_name": "owner", "projection": "KEYS_ONLY"}]}'
     # The outputs go to a folder of the test's own, which exists: whether outputs/ does depends on the tests before.
@@ -88,6 +89,6 @@ def test_dynamodb_quartet_live_table_drift_and_absent(emulator, tmp_path):
     ]
     dynamodb.update_table(TableName=f"corp-dynamodb-managed-{ENVIRONMENT}", ProvisionedThroughput={"ReadCapacityUnits": 40, "WriteCapacityUnits": 12})
     assert changed(run(*provisioned)) == 0
-    assert changed(run(*managed, "-e", "dynamodb_state=absent")) == 1
+    assert changed(run(*managed, *confirmed)) == 1
 
-    assert run("-e", "s3_state=absent", "-e", "s3_force_destroy=true", tags="s3").returncode == 0
+    assert run("-e", "s3_state=absent", "-e", "s3_force_destroy=true", "-e", f"corp_destroy_confirmation={ENVIRONMENT}", tags="s3").returncode == 0

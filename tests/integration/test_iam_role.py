@@ -125,8 +125,8 @@ def test_iam_role_policies_match_the_modules_and_pass_parliament(emulator, tmp_p
     assert changed(run()) == 0
     iam.delete_policy(PolicyArn=extra)
 
-    assert changed(run("-e", "iam_state=absent")) > 0
-    assert changed(run("-e", "iam_state=absent")) == 0
+    assert changed(run("-e", "iam_state=absent", "-e", f"corp_destroy_confirmation={ENVIRONMENT}")) > 0
+    assert changed(run("-e", "iam_state=absent", "-e", f"corp_destroy_confirmation={ENVIRONMENT}")) == 0
     for name in (f"corp-iam-dataaccess-{ENVIRONMENT}", f"corp-iam-rdsmonitoring-{ENVIRONMENT}"):
         with pytest.raises(iam.exceptions.NoSuchEntityException):
             iam.get_role(RoleName=name)

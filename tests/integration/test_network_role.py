@@ -182,10 +182,10 @@ def test_network_quartet_live_state_and_absent(emulator):
     ec2.delete_internet_gateway(InternetGatewayId=gateway)
 
     # absent: check, apply, apply again (a no-op); nothing of ours is left, the bystander is untouched.
-    assert changed(run(emulator, "-e", "network_state=absent", "--check")) > 0
+    assert changed(run(emulator, "-e", "network_state=absent", "-e", f"corp_destroy_confirmation={ENVIRONMENT}", "--check")) > 0
     assert our_vpcs(ec2) != []
-    assert changed(run(emulator, "-e", "network_state=absent")) > 0
-    assert changed(run(emulator, "-e", "network_state=absent")) == 0
+    assert changed(run(emulator, "-e", "network_state=absent", "-e", f"corp_destroy_confirmation={ENVIRONMENT}")) > 0
+    assert changed(run(emulator, "-e", "network_state=absent", "-e", f"corp_destroy_confirmation={ENVIRONMENT}")) == 0
     assert our_vpcs(ec2) == []
     assert [v["VpcId"] for v in ec2.describe_vpcs(VpcIds=[bystander])["Vpcs"]] == [bystander]
     assert ec2.describe_flow_logs(Filters=[{"Name": "resource-id", "Values": [vpc_id]}])["FlowLogs"] == []

@@ -94,3 +94,27 @@ def test_the_other_playbooks_refuse_bad_input_before_any_aws_request(emulator, p
     extra = json.dumps(case["vars"] | {"corp_destroy_confirmation": "local"})
     emulator.reset()
     _assert_refused_before_aws(emulator, ansible_playbook(emulator, playbook, "-i", "inventories/local", "-e", extra), case)
+
+
+# Every deleting path refuses without the environment's own name, and with another's, before any AWS request:
+# the destroy playbook, the destroy playbook started past its checks, and a role's absent state through site.yml
+# narrowed by --tags (bad_inputs.yml has the site.yml cases). The multi-environment test destroys with it.
+DESTROY_PATHS = {
+    "destroy-playbook": ("playbooks/destroy.yml",),
+    "destroy-started-at-the-database": ("playbooks/destroy.yml", "--start-at-task", "Delete the database, keeping a final snapshot"),
+    "destroy-started-at-the-network": ("playbooks/destroy.yml", "--start-at-task", "Remove the network"),
+    "network-role-by-tag": ("site.yml", "--tags", "network", "-e", "network_state=absent"),
+}
+
+
+@pytest.mark.parametrize("confirmation", [None, "prod"], ids=["unconfirmed", "another-environment"])
+@pytest.mark.parametrize("path", DESTROY_PATHS.values(), ids=DESTROY_PATHS.keys())
+def test_every_deleting_path_needs_the_environments_own_name(emulator, path, confirmation):
+    extra = ("-e", f"corp_destroy_confirmation={confirmation}") if confirmation else ()
+    emulator.reset()
+    result = ansible_playbook(emulator, *path, "-i", "inventories/local", *extra)
+    assert result.returncode != 0
+    message = _failure_message(result.stdout + result.stderr)
+    assert "corp_destroy_confirmation: " in message and "-e corp_destroy_confirmation=local" in message, message
+    assert "\n" not in message
+    assert emulator.requests()["total"] == 0, emulator.requests()

@@ -117,14 +117,14 @@ def test_rds_quartet_live_instance_secrets_drift_and_absent(emulator):
     # absent: refused without the confirmation (nothing deleted), then a final snapshot and nothing left.
     refused = run("--tags", "rds", "-e", "rds_state=absent", check=False)
     assert refused.returncode != 0
-    assert f"rds_confirm_destroy: must equal corp_environment ({ENVIRONMENT})" in refused.stdout
+    assert f"corp_destroy_confirmation: deleting resources of {ENVIRONMENT} needs -e corp_destroy_confirmation={ENVIRONMENT}" in refused.stdout
     assert rds.describe_db_instances(DBInstanceIdentifier=INSTANCE)["DBInstances"][0]["DBInstanceStatus"] == "available"
-    gone = run("--tags", "rds", "-e", "rds_state=absent", "-e", f"rds_confirm_destroy={ENVIRONMENT}")
+    gone = run("--tags", "rds", "-e", "rds_state=absent", "-e", f"corp_destroy_confirmation={ENVIRONMENT}")
     assert changed(gone) == 3
     assert not [i for i in rds.describe_db_instances()["DBInstances"] if i["DBInstanceIdentifier"] == INSTANCE]
     assert rds.describe_db_snapshots(DBSnapshotIdentifier=f"{INSTANCE}-final")["DBSnapshots"]
     assert INSTANCE not in [g["DBParameterGroupName"] for g in rds.describe_db_parameter_groups()["DBParameterGroups"]]
-    assert changed(run("--tags", "rds", "-e", "rds_state=absent", "-e", f"rds_confirm_destroy={ENVIRONMENT}")) == 0
+    assert changed(run("--tags", "rds", "-e", "rds_state=absent", "-e", f"corp_destroy_confirmation={ENVIRONMENT}")) == 0
 
     destroyed = run("-e", f"corp_destroy_confirmation={ENVIRONMENT}", "-e", "s3_force_destroy=true", playbook="playbooks/destroy.yml")
     assert destroyed.returncode == 0 and not outputs_file.exists()

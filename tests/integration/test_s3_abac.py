@@ -37,5 +37,5 @@ def test_abac_tags_through_s3_control_before_it_is_on_and_switches_off(emulator)
     assert {t["Key"] for t in s3.get_bucket_tagging(Bucket=BUCKET)["TagSet"]} == {"Environment", "ManagedBy"}
     assert changed(run()) == 0
 
-    assert run("-e", "s3_state=absent").returncode == 0
+    assert run("-e", "s3_state=absent", "-e", f"corp_destroy_confirmation={ENVIRONMENT}").returncode == 0
     assert BUCKET not in [b["Name"] for b in s3.list_buckets()["Buckets"]]

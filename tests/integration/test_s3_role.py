@@ -136,14 +136,14 @@ def test_s3_quartet_live_state_drift_and_absent(emulator, tmp_path):
 
     # absent refuses a bucket with objects, before deleting anything; with the opt-in it removes them.
     s3.put_object(Bucket=BUCKET, Key=f"{ENVIRONMENT}/report.csv", Body=b"a,b\n")
-    refused = run("-e", "s3_state=absent", check=False)
+    refused = run("-e", "s3_state=absent", "-e", f"corp_destroy_confirmation={ENVIRONMENT}", check=False)
     assert refused.returncode != 0
     assert f"s3_force_destroy: {BUCKET}" in refused.stdout
     assert {BUCKET, LOGS} <= {b["Name"] for b in s3.list_buckets()["Buckets"]}
     assert kms.describe_key(KeyId=key_arn)["KeyMetadata"]["KeyState"] == "Enabled"
-    assert changed(run("-e", "s3_state=absent", "-e", "s3_force_destroy=true")) > 0
+    assert changed(run("-e", "s3_state=absent", "-e", f"corp_destroy_confirmation={ENVIRONMENT}", "-e", "s3_force_destroy=true")) > 0
     assert not {BUCKET, LOGS} & {b["Name"] for b in s3.list_buckets()["Buckets"]}
     key = kms.describe_key(KeyId=key_arn)["KeyMetadata"]
     assert key["KeyState"] == "PendingDeletion"
     assert 29 <= (key["DeletionDate"] - datetime.now(UTC)).days <= 30
-    assert changed(run("-e", "s3_state=absent")) == 0
+    assert changed(run("-e", "s3_state=absent", "-e", f"corp_destroy_confirmation={ENVIRONMENT}")) == 0

@@ -84,7 +84,8 @@ def test_the_roles_each_playbook_runs_are_found():
     assert playbook_roles("site.yml") == {"preflight", "account", "network", "s3", "iam", "rds", "dynamodb", "outputs", "verify"}
     assert playbook_roles("playbooks/verify.yml") == {"preflight", "verify"}
     assert "rds_apply_immediately" in accepted_variables("site.yml")
-    assert "corp_destroy_confirmation" not in accepted_variables("site.yml")
+    # site.yml takes the confirmation too now (a role's <role>_state=absent through it needs it).
+    assert "corp_destroy_confirmation" in accepted_variables("site.yml")
     assert {"corp_destroy_confirmation", "s3_force_destroy"} <= accepted_variables("playbooks/destroy.yml")
 
 
@@ -127,9 +128,9 @@ def test_an_unknown_survey_variable_is_caught():
     converge = copy.deepcopy(next(t for t in TEMPLATES if t["playbook"] == "site.yml" and t.get("survey_enabled")))
     converge["survey_spec"]["spec"][0]["variable"] = "rds_aply_immediately"
     assert unknown_survey_variables(converge) == {"rds_aply_immediately"}
-    # The confirmation is destroy.yml's, not site.yml's: asked in a converge survey it would do nothing.
-    converge["survey_spec"]["spec"][0]["variable"] = "corp_destroy_confirmation"
-    assert unknown_survey_variables(converge) == {"corp_destroy_confirmation"}
+    # A retired variable is unknown: asked in a survey it would do nothing (preflight refuses it anyway).
+    converge["survey_spec"]["spec"][0]["variable"] = "rds_confirm_destroy"
+    assert unknown_survey_variables(converge) == {"rds_confirm_destroy"}
 
 
 @pytest.mark.parametrize("environment", ENVIRONMENTS)

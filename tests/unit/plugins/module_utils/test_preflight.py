@@ -310,3 +310,20 @@ def test_every_roles_argument_spec_is_checked_before_any_role_starts():
     assert [line.split(":")[0] for line in lines] == ["network_nacl_rule_quota", "rds_ca_certificate_identifier", "s3_eventbridge"]
     assert "value of rds_ca_certificate_identifier must be one of: rds-ca-rsa2048-g1, rds-ca-rsa4096-g1, rds-ca-ecc384-g1, got: rds-ca-2019" in lines[1]
     assert lines[1].endswith("(roles/rds/meta/argument_specs.yml)")
+
+
+def test_deleting_tasks_take_their_state_from_the_confirmation():
+    from ansible.errors import AnsibleFilterError
+
+    from ansible_collections.corp.infra.plugins.filter.destroy import destroy_refusal
+    from ansible_collections.corp.infra.plugins.filter.destroy import destroy_state
+
+    assert destroy_state("prod", "prod") == "absent" and destroy_refusal("prod", "prod") == ""
+    with pytest.raises(AnsibleFilterError, match="corp_destroy_confirmation: deleting resources of prod needs -e corp_destroy_confirmation=prod"):
+        destroy_state("prod", "")
+    with pytest.raises(AnsibleFilterError, match="'dev' is not this host's environment prod"):
+        destroy_state("prod", "dev")
+    # Every task that deletes takes its state from the filter: none may delete unconfirmed.
+    for path in ROOT.glob("roles/*/tasks/*.yml"):
+        text = path.read_text()
+        assert "state: absent" not in text, path
