@@ -52,7 +52,8 @@ class ActionModule(ActionBase):
         elif not isinstance(inputs, dict):
             raise AnsibleActionFail("inputs must be a mapping of variable names to values")
         regions = known_regions()
-        problems = check_argument_specs(inputs, role_specs()) + check_inputs(inputs, regions)
+        host = task_vars.get("inventory_hostname") if self._task.args.get("inputs") is None else None
+        problems = check_argument_specs(inputs, role_specs()) + check_inputs(inputs, regions, host=host)
         result.update(changed=False, problems=problems)
         if problems:
             result["failed"] = True

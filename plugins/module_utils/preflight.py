@@ -592,11 +592,26 @@ def is_stack_variable(name: str) -> bool:
     return name.startswith(STACK_PREFIXES) or (not name.startswith("ansible_") and bool(PASSWORD_NAME.search(name)))
 
 
-def check_inputs(values: dict[str, Any], regions: Iterable[str] | None = None, today: datetime.date | None = None) -> list[str]:
+def _check_host(values: dict[str, Any], host: str | None, problems: _Problems) -> None:
+    """One environment per host: a host whose corp_environment is not its own name got another environment's values
+    (two inventories combined, each with the environment in group_vars/all: the last one read wins for every host)."""
+    environment = values.get("corp_environment")
+    if not host or environment in (None, "") or not _as_bool(values.get("preflight_environment_per_host", True)):
+        return
+    if str(environment) != str(host):
+        problems.add(
+            "corp_environment",
+            f"{environment!r} is not this host's name {host!r}: one host is one environment; keep each environment's values in its "
+            f"inventory's host_vars/{host}.yml (never group_vars/all), or set preflight_environment_per_host: false for a host "
+            "that stands for any environment",
+        )
+
+
+def check_inputs(values: dict[str, Any], regions: Iterable[str] | None = None, today: datetime.date | None = None, host: str | None = None) -> list[str]:
     """Return one line per broken rule in ``values`` (variable name -> value); [] when all hold.
 
     ``regions`` is the set of valid region names (None skips the region check); ``today`` dates the engine
-    support table (default: the controller's date).
+    support table (default: the controller's date); ``host`` is the inventory host, whose name is the environment's.
     """
     stack = {k: v for k, v in values.items() if is_stack_variable(k)}
     problems = _Problems()
@@ -612,4 +627,5 @@ def check_inputs(values: dict[str, Any], regions: Iterable[str] | None = None, t
     _check_nacl_quota(stack, problems)
     _check_retired(stack, problems)
     _check_destroy(stack, problems)
+    _check_host(stack, host, problems)
     return problems.lines

@@ -118,3 +118,23 @@ def test_every_deleting_path_needs_the_environments_own_name(emulator, path, con
     assert "corp_destroy_confirmation: " in message and "-e corp_destroy_confirmation=local" in message, message
     assert "\n" not in message
     assert emulator.requests()["total"] == 0, emulator.requests()
+
+
+def test_an_environment_leaking_into_another_host_is_refused_before_any_aws_request(emulator, tmp_path):
+    # Two inventories of the old layout, each with its environment in group_vars/all, combined with -i: every
+    # host gets the last one's values. Preflight sees host dev calling itself prod.
+    sources = []
+    for environment in ("dev", "prod"):
+        inventory = tmp_path / environment
+        (inventory / "group_vars" / "all").mkdir(parents=True)
+        shutil.copy(ROOT / "inventories" / environment / "hosts.yml", inventory / "hosts.yml")
+        shutil.copy(ROOT / "inventories" / environment / "host_vars" / f"{environment}.yml", inventory / "group_vars" / "all" / "main.yml")
+        sources += ["-i", str(inventory)]
+    emulator.reset()
+    result = ansible_playbook(emulator, "site.yml", *sources, "--limit", "dev", "--check")
+    assert result.returncode != 0
+    match = re.search(r"^fatal: \[dev\]: FAILED! => (\{.*\})$", result.stdout, re.MULTILINE)
+    assert match, result.stdout[-3000:]
+    message = json.loads(match.group(1))["msg"]
+    assert "corp_environment: 'prod' is not this host's name 'dev': one host is one environment" in message and "\n" not in message
+    assert emulator.requests()["total"] == 0, emulator.requests()

@@ -145,8 +145,8 @@ def test_each_environment_has_converge_drift_compliance_and_destroy(environment)
     (source,) = [s for s in CONFIG["controller_inventory_sources"] if s["inventory"] == f"corp.infra {environment}"]
     assert source["source"] == "scm" and source["source_project"] in {p["name"] for p in CONFIG["controller_projects"]}
     assert (ROOT / source["source_path"] / "hosts.yml").is_file()
-    group_vars = yaml.safe_load((ROOT / source["source_path"] / "group_vars" / "all" / "main.yml").read_text())
-    assert group_vars["corp_environment"] == environment
+    host_vars = yaml.safe_load((ROOT / source["source_path"] / "host_vars" / f"{environment}.yml").read_text())
+    assert host_vars["corp_environment"] == environment
 
 
 @pytest.mark.parametrize("environment", ENVIRONMENTS)

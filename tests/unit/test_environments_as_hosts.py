@@ -47,3 +47,36 @@ def test_multi_inventory_keeps_environments_in_host_vars():
         assert host_vars["corp_environment"] == host
         seen[host] = tuple(host_vars[key] for key in PER_ENVIRONMENT)
     assert len({values[2] for values in seen.values()}) == len(seen), "two environments share a VPC CIDR"
+
+
+SHIPPED = ("dev", "staging", "prod")
+
+
+def test_combined_inventories_give_each_host_its_own_environment():
+    # How teams run several environments: -i per environment. group_vars/all of each would be every host's, the
+    # last one read winning; host_vars keep each environment's values on its own host.
+    import json
+    import os
+    import subprocess
+    import sys
+
+    command = [str(Path(sys.executable).parent / "ansible-inventory"), "--list"]
+    for environment in SHIPPED:
+        command += ["-i", f"inventories/{environment}"]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ANSIBLE_")} | {"ANSIBLE_CONFIG": str(ROOT / "ansible.cfg")}
+    listed = json.loads(subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=True).stdout)
+    hostvars = listed["_meta"]["hostvars"]
+    assert sorted(hostvars) == sorted(SHIPPED)
+    for environment in SHIPPED:
+        own = yaml.safe_load((ROOT / "inventories" / environment / "host_vars" / f"{environment}.yml").read_text())
+        assert hostvars[environment]["corp_environment"] == environment
+        assert {k: hostvars[environment][k] for k in own} == own, environment
+    assert hostvars["prod"]["corp_production"] is True and not hostvars["dev"]["corp_production"]
+    assert len({hostvars[e]["network_vpc_cidr"] for e in SHIPPED}) == 3
+
+
+@pytest.mark.parametrize("environment", SHIPPED)
+def test_no_shipped_environment_keeps_its_values_in_group_vars(environment):
+    assert not (ROOT / "inventories" / environment / "group_vars").exists()
+    hosts = yaml.safe_load((ROOT / "inventories" / environment / "hosts.yml").read_text())["all"]["hosts"]
+    assert list(hosts) == [environment]

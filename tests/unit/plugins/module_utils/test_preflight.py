@@ -13,7 +13,10 @@ DEFAULTS = yaml.safe_load((ROOT / "roles" / "preflight" / "defaults" / "main.yml
 
 def inventory_inputs(environment: str) -> dict:
     values = dict(DEFAULTS)
-    values.update(yaml.safe_load((ROOT / "inventories" / environment / "group_vars" / "all" / "main.yml").read_text()))
+    inventory = ROOT / "inventories" / environment
+    for path in (inventory / "group_vars" / "all" / "main.yml", inventory / "host_vars" / f"{environment}.yml"):
+        if path.is_file():
+            values.update(yaml.safe_load(path.read_text()))
     if "{{" in str(values.get("corp_aws_endpoint_url", "")):
         values["corp_aws_endpoint_url"] = "http://127.0.0.1:5000"  # what Ansible renders the local inventory's lookup to
     return values
@@ -327,3 +330,12 @@ def test_deleting_tasks_take_their_state_from_the_confirmation():
     for path in ROOT.glob("roles/*/tasks/*.yml"):
         text = path.read_text()
         assert "state: absent" not in text, path
+
+
+def test_a_host_whose_environment_is_not_its_name_is_refused():
+    values = inventory_inputs("prod")
+    assert check_inputs(values, REGIONS, host="prod") == []
+    (line,) = check_inputs(values, REGIONS, host="dev")
+    assert line.startswith("corp_environment: 'prod' is not this host's name 'dev': one host is one environment; keep each environment's values")
+    # The emulator's host stands for any environment, by its documented setting.
+    assert check_inputs(inventory_inputs("local") | {"corp_environment": "nettest"}, REGIONS, host="local") == []
