@@ -531,6 +531,17 @@ def _check_key_log_groups(values: dict[str, Any], problems: _Problems) -> None:
         problems.add("s3_key_log_group_names", "must name the log groups CloudWatch Logs encrypts with the key when s3_key_usage_services lists logs")
 
 
+def _check_allowed_accounts(values: dict[str, Any], problems: _Problems) -> None:
+    """corp_allowed_account_ids: 12-digit account ids; production must name its accounts (the account role then
+    refuses other credentials after one GetCallerIdentity)."""
+    allowed = values.get("corp_allowed_account_ids")
+    for account in _as_list(allowed):
+        if not re.fullmatch(r"\d{12}", str(account)):
+            problems.add("corp_allowed_account_ids", f"{account!r} must be a 12-digit AWS account id (quote it in YAML)")
+    if _as_bool(values.get("corp_production")) and not _as_list(allowed):
+        problems.add("corp_allowed_account_ids", "must name the production account(s) in production: a run with another account's credentials is then refused")
+
+
 def _check_nacl_quota(values: dict[str, Any], problems: _Problems) -> None:
     """Amazon VPC quotas: rules per network ACL, 20 by default, adjustable to at most 40."""
     if "network_nacl_rule_quota" in values:
@@ -625,6 +636,7 @@ def check_inputs(values: dict[str, Any], regions: Iterable[str] | None = None, t
     _check_tags(stack, problems)
     _check_key_log_groups(stack, problems)
     _check_nacl_quota(stack, problems)
+    _check_allowed_accounts(stack, problems)
     _check_retired(stack, problems)
     _check_destroy(stack, problems)
     _check_host(stack, host, problems)

@@ -39,6 +39,8 @@ EMULATOR_VARS = {
     "corp_aws_access_key": "testing",
     "corp_aws_secret_key": "testing",
     "corp_aws_s3_control_config": {"proxies": {"http": "{{ corp_aws_endpoint_url }}"}},
+    # The emulator's one account, which prod's corp_allowed_account_ids would refuse.
+    "corp_allowed_account_ids": ["123456789012"],
 }
 
 

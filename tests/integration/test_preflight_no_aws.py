@@ -138,3 +138,20 @@ def test_an_environment_leaking_into_another_host_is_refused_before_any_aws_requ
     message = json.loads(match.group(1))["msg"]
     assert "corp_environment: 'prod' is not this host's name 'dev': one host is one environment" in message and "\n" not in message
     assert emulator.requests()["total"] == 0, emulator.requests()
+
+
+def test_a_run_with_another_accounts_credentials_is_refused_after_one_get_caller_identity(emulator):
+    emulator.reset()
+    refused = ansible_playbook(emulator, "site.yml", "-i", "inventories/local", "-e", '{"corp_allowed_account_ids": ["210987654321"]}')
+    assert refused.returncode != 0
+    match = re.search(r"^fatal: \[local\]: FAILED! => (\{.*\})$", refused.stdout, re.MULTILINE)
+    assert match, refused.stdout[-3000:]
+    message = json.loads(match.group(1))["msg"]
+    assert message.startswith("corp_allowed_account_ids: the credentials act in account 123456789012") and "\n" not in message
+    assert emulator.requests()["total"] == 1 and emulator.requests()["by_action"] == {"sts:GetCallerIdentity": 1}, emulator.requests()
+    # The account allowed: the run goes on (checked here with --check, which only reads).
+    emulator.reset()
+    allowed = ansible_playbook(
+        emulator, "site.yml", "-i", "inventories/local", "--check", "--tags", "s3", "-e", '{"corp_allowed_account_ids": ["123456789012"]}'
+    )
+    assert allowed.returncode == 0 and emulator.requests()["total"] > 1

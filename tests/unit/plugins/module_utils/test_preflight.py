@@ -120,6 +120,7 @@ def test_numbers_given_as_strings_are_read_as_numbers():
     # -e on the command line passes strings.
     values = inventory_inputs("local")
     values.update(corp_production="true", corp_environment="prod", rds_backup_retention_period="14", rds_monitoring_interval="60", rds_multi_az="yes")
+    values["corp_allowed_account_ids"] = ["123456789012"]
     assert check_inputs(values, REGIONS) == []
 
 
@@ -339,3 +340,15 @@ def test_a_host_whose_environment_is_not_its_name_is_refused():
     assert line.startswith("corp_environment: 'prod' is not this host's name 'dev': one host is one environment; keep each environment's values")
     # The emulator's host stands for any environment, by its documented setting.
     assert check_inputs(inventory_inputs("local") | {"corp_environment": "nettest"}, REGIONS, host="local") == []
+
+
+def test_production_names_its_accounts_and_each_is_an_account_id():
+    values = inventory_inputs("prod")
+    assert check_inputs(values, REGIONS, host="prod") == []
+    del values["corp_allowed_account_ids"]
+    assert check_inputs(values, REGIONS, host="prod") == [
+        "corp_allowed_account_ids: must name the production account(s) in production: a run with another account's credentials is then refused"
+    ]
+    assert check_inputs(inventory_inputs("dev") | {"corp_allowed_account_ids": ["1234", 123456789012]}, REGIONS, host="dev") == [
+        "corp_allowed_account_ids: '1234' must be a 12-digit AWS account id (quote it in YAML)"
+    ]
