@@ -199,3 +199,28 @@ def test_the_project_defaults_to_the_execution_environment():
     # The image carries the collection version the project's galaxy.yml names.
     version = yaml.safe_load((ROOT / "galaxy.yml").read_text())["version"]
     assert ee["image"].endswith(f":{version}")
+
+
+def test_the_dispatcher_applies_every_object_after_the_objects_it_names():
+    order = [(entry["role"], entry["var"]) for entry in CONFIG["controller_configuration_dispatcher_roles"]]
+    first = {}
+    for position, (_role, var) in enumerate(order):
+        first.setdefault(var, position)
+    # Every controller_* list the files define is applied by some role of the pinned order.
+    defined = {name for name in CONFIG if name.startswith("controller_") and name != "controller_configuration_dispatcher_roles"}
+    assert defined == set(first), defined ^ set(first)
+    # What each kind of object names, and so must exist before it.
+    needs = {
+        "controller_execution_environments": ["controller_credentials"],
+        "controller_projects": ["controller_credentials", "controller_execution_environments"],
+        "controller_inventory_sources": ["controller_inventories", "controller_projects"],
+        "controller_templates": ["controller_projects", "controller_inventories", "controller_execution_environments", "controller_credentials"],
+        "controller_schedules": ["controller_templates"],
+    }
+    for var, earlier in needs.items():
+        for dependency in earlier:
+            assert first[dependency] < first[var], f"{var} is applied before {dependency}, which it names"
+    # The project syncs before the inventory sources read their inventories from it.
+    assert order.index(("project_update", "controller_projects")) < order.index(("inventory_sources", "controller_inventory_sources"))
+    (project,) = CONFIG["controller_projects"]
+    assert project["default_environment"] in {e["name"] for e in CONFIG["controller_execution_environments"]}
