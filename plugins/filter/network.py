@@ -49,9 +49,14 @@ def gateway_endpoint_policy(service, account_id, partition="aws", region=None, b
         raise AnsibleFilterError(f"corp.infra.gateway_endpoint_policy: {error}") from None
 
 
-def private_nacl_rules(vpc_cidr, prefix_lists, rule_quota=20):
+def private_nacl_rules(vpc_cidr, prefix_lists, rule_quota=20, services=None):
     try:
-        return build_private_nacl_rules(str(vpc_cidr), {str(k): [str(c) for c in v] for k, v in plain(prefix_lists or {}).items()}, int(rule_quota))
+        return build_private_nacl_rules(
+            str(vpc_cidr),
+            {str(k): [str(c) for c in v] for k, v in plain(prefix_lists or {}).items()},
+            int(rule_quota),
+            [str(s) for s in plain(services or [])],
+        )
     except ValueError as error:
         raise AnsibleFilterError(f"corp.infra.private_nacl_rules: {error}") from None
 

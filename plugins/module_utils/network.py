@@ -60,7 +60,9 @@ NACL_RULE_QUOTA = 20
 EPHEMERAL_PORTS = (1024, 65535)
 
 
-def private_nacl_rules(vpc_cidr: str, service_cidrs: dict[str, list[str]], rule_quota: int = NACL_RULE_QUOTA) -> dict[str, list[list[Any]]]:
+def private_nacl_rules(
+    vpc_cidr: str, service_cidrs: dict[str, list[str]], rule_quota: int = NACL_RULE_QUOTA, services: list[str] | None = None
+) -> dict[str, list[list[Any]]]:
     """The private subnets' network ACL, in amazon.aws.ec2_vpc_nacl's rule lists; everything else is denied.
 
     Inside the VPC everything flows (the security groups decide there). Beyond it only HTTPS to the CIDRs of the
@@ -69,6 +71,9 @@ def private_nacl_rules(vpc_cidr: str, service_cidrs: dict[str, list[str]], rule_
     the subnets must allow traffic to the service"). No rule admits 0.0.0.0/0 (Security Hub EC2.21 fails one that
     admits port 22 or 3389 from it).
     """
+    missing = [service for service in services or [] if not service_cidrs.get(service)]
+    if missing:
+        raise ValueError(f"no AWS-managed prefix list with CIDRs for {', '.join(missing)} in this region: the network ACL would block its gateway endpoint")
     network = ipaddress.ip_network(vpc_cidr, strict=True)
     cidrs = sorted({str(ipaddress.ip_network(c, strict=True)) for cidr_list in service_cidrs.values() for c in cidr_list})
     if any(ipaddress.ip_network(c).prefixlen == 0 for c in cidrs):

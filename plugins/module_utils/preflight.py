@@ -529,6 +529,25 @@ def _check_key_log_groups(values: dict[str, Any], problems: _Problems) -> None:
                 problems.add("s3_key_log_group_names", f"{name!r} must be a log group name (1-512 of A-Z a-z 0-9 _ . / # -), never a wildcard")
     if services is not None and "logs" in [str(s) for s in _as_list(services)] and names is not None and not _as_list(names):
         problems.add("s3_key_log_group_names", "must name the log groups CloudWatch Logs encrypts with the key when s3_key_usage_services lists logs")
+    # What the other roles encrypt with the stack key must be in its policy, or AWS refuses CreateDBInstance or
+    # CreateLogGroup half-way through a run (the emulator does not).
+    listed = [str(s) for s in _as_list(services)] if services is not None else None
+    uses = {
+        "rds_use_stack_key": ("rds", "secretsmanager"),
+        "network_flow_logs_use_stack_key": ("logs",),
+    }
+    for variable, needed in uses.items():
+        if listed is not None and _as_bool(values.get(variable, True)) and not values.get(variable.replace("use_stack_key", "kms_key_arn")):
+            missing = [service for service in needed if service not in listed]
+            if missing:
+                problems.add("s3_key_usage_services", f"must list {', '.join(missing)}: {variable} is true, so that service uses the stack key")
+    if names is not None and _as_bool(values.get("network_flow_logs_use_stack_key", True)) and not values.get("network_flow_logs_kms_key_arn"):
+        flow_log_group = f"{values.get('corp_name_prefix') or 'corp'}-vpc-flowlogs-{values.get('corp_environment')}"
+        if flow_log_group not in [str(n) for n in _as_list(names)]:
+            problems.add("s3_key_log_group_names", f"must list the flow log group {flow_log_group}, which is encrypted with the stack key")
+    rds_purpose, monitored = values.get("rds_purpose"), values.get("iam_monitored_db_purpose")
+    if (rds_purpose is not None or monitored is not None) and str(rds_purpose or "main") != str(monitored or "main"):
+        problems.add("iam_monitored_db_purpose", f"must equal rds_purpose ({rds_purpose or 'main'}): the monitoring role trusts RDS for that database only")
 
 
 def _check_allowed_accounts(values: dict[str, Any], problems: _Problems) -> None:

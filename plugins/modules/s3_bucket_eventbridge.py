@@ -108,7 +108,9 @@ def main():
         configuration["EventBridgeConfiguration"] = {}
     if not module.check_mode:
         try:
-            s3.put_bucket_notification_configuration(aws_retry=True, Bucket=bucket, NotificationConfiguration=configuration)
+            # The other destinations go back unchanged: S3 need not test them again, and one whose permissions broke
+            # since must not block this change.
+            s3.put_bucket_notification_configuration(aws_retry=True, Bucket=bucket, NotificationConfiguration=configuration, SkipDestinationValidation=True)
         except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
             module.fail_json_aws(e, msg=f"Failed to set the notification configuration of {bucket}")
     module.exit_json(changed=True, enabled=wanted, diff=diff)

@@ -180,7 +180,10 @@ def test_a_converge_killed_at_several_points_reruns_to_one_stack(emulator, proxy
         "-e", f"corp_destroy_confirmation={ENVIRONMENT}", "-e", "s3_force_destroy=true", check=True,
     )  # fmt: skip
     assert "failed=0" in destroyed.stdout
-    assert [k["KeyState"] for k in owned_keys(kms)] == ["PendingDeletion", "PendingDeletion"]
+    # The planted key goes; the stack key stays while the database's final snapshot needs it, and says so.
+    states = {k["Arn"]: k["KeyState"] for k in owned_keys(kms)}
+    assert states.pop(keys[0]["Arn"]) == "Enabled" and list(states.values()) == ["PendingDeletion"], states
+    assert f"kept the stack key alias/corp-kms-data-{ENVIRONMENT}: the snapshot(s) corp-rds-main-{ENVIRONMENT}-final" in destroyed.stdout
 
 
 def _role_arns(outputs):

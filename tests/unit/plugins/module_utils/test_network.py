@@ -72,3 +72,11 @@ def test_the_private_nacl_refuses_what_it_cannot_hold():
     assert len(private_nacl_rules("10.20.0.0/16", many, 40)["ingress"]) == 21
     with pytest.raises(ValueError, match=r"0\.0\.0\.0/0"):
         private_nacl_rules("10.20.0.0/16", {"s3": ["0.0.0.0/0"]})
+
+
+def test_a_gateway_endpoint_service_without_a_prefix_list_is_refused():
+    from ansible_collections.corp.infra.plugins.module_utils.network import private_nacl_rules
+
+    with pytest.raises(ValueError, match="no AWS-managed prefix list with CIDRs for dynamodb in this region"):
+        private_nacl_rules("10.20.0.0/16", {"s3": ["52.216.0.0/15"], "dynamodb": []}, services=["s3", "dynamodb"])
+    assert private_nacl_rules("10.20.0.0/16", {"s3": ["52.216.0.0/15"]}, services=["s3"])["egress"][1][3] == "52.216.0.0/15"

@@ -253,7 +253,7 @@ def test_the_log_groups_the_stack_key_encrypts_are_named_exactly(names, services
     if services:
         values["s3_key_usage_services"] = services
     assert refusal in "\n".join(check_inputs(values, REGIONS))
-    values |= {"s3_key_log_group_names": ["corp-vpc-flowlogs-local", "/aws/app/corp"], "s3_key_usage_services": ["s3", "logs"]}
+    values |= {"s3_key_log_group_names": ["corp-vpc-flowlogs-local", "/aws/app/corp"], "s3_key_usage_services": ["s3", "logs"], "rds_use_stack_key": False}
     assert check_inputs(values, REGIONS) == []
 
 
@@ -352,3 +352,23 @@ def test_production_names_its_accounts_and_each_is_an_account_id():
     assert check_inputs(inventory_inputs("dev") | {"corp_allowed_account_ids": ["1234", 123456789012]}, REGIONS, host="dev") == [
         "corp_allowed_account_ids: '1234' must be a 12-digit AWS account id (quote it in YAML)"
     ]
+
+
+@pytest.mark.parametrize(
+    "extra, refusal",
+    [
+        ({"s3_key_usage_services": ["s3", "dynamodb"]}, "s3_key_usage_services: must list rds, secretsmanager: rds_use_stack_key is true"),
+        ({"s3_key_usage_services": ["s3", "dynamodb", "rds", "secretsmanager"]}, "s3_key_usage_services: must list logs: network_flow_logs_use_stack_key"),
+        ({"s3_key_log_group_names": ["/aws/app/corp"]}, "s3_key_log_group_names: must list the flow log group corp-vpc-flowlogs-local"),
+        ({"rds_purpose": "orders"}, "iam_monitored_db_purpose: must equal rds_purpose (orders)"),
+    ],
+    ids=["no-rds", "no-logs", "no-flow-log-group", "monitoring-another-db"],
+)
+def test_what_uses_the_stack_key_is_in_its_policy(extra, refusal):
+    assert refusal in "\n".join(check_inputs(inventory_inputs("local") | extra, REGIONS))
+
+
+def test_services_that_opt_out_of_the_stack_key_need_no_statement():
+    values = inventory_inputs("local") | {"s3_key_usage_services": ["s3", "dynamodb"], "rds_use_stack_key": False, "network_flow_logs_use_stack_key": False}
+    assert check_inputs(values, REGIONS) == []
+    assert check_inputs(inventory_inputs("local") | {"rds_purpose": "orders", "iam_monitored_db_purpose": "orders"}, REGIONS) == []
