@@ -268,6 +268,7 @@ def stack_key_policy(account_id: str, partition: str, region: str, services: lis
                 "Effect": "Allow",
                 "Principal": {"Service": f"logs.{region}.amazonaws.com"},
                 "Action": LOGS_KEY_POLICY_ACTIONS,
+                # In a key policy "*" is the only Resource AWS accepts, and it means this key.
                 "Resource": "*",
                 "Condition": {"ArnEquals": {"kms:EncryptionContext:aws:logs:arn": log_group_arns[0] if len(log_group_arns) == 1 else log_group_arns}},
             }
