@@ -158,7 +158,7 @@ PHASES = {
     "check": "(c) --check --diff, converged",
     "verify": "(d) verify (compliance report)",
 }
-ROLES = ("network", "s3", "iam", "rds", "dynamodb")
+ROLES = ("network", "s3", "iam", "rds", "dynamodb", "backup")
 
 
 @dataclass

@@ -13,6 +13,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ansible_collections.corp.infra.plugins.module_utils.backup import selection_covers
+
 PASS, FAIL, WAIVED = "PASS", "FAIL", "WAIVED"
 _BLOCK_FLAGS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
 
@@ -300,6 +302,7 @@ STACK_KEY_CONTROLS = {
     "pi": "CORP.KMS.PerformanceInsights",
     "secret": "CORP.KMS.SecretsManager",
     "logs": "CORP.KMS.Logs",
+    "backup": "CORP.KMS.Backup",
 }
 
 
@@ -329,6 +332,9 @@ def _stack_keys(state: dict[str, Any]) -> list[dict[str, str]]:
             secret = db.get("MasterUserSecret") or {}
             if secret.get("SecretArn"):
                 used.append(("secret", secret["SecretArn"], secret.get("KmsKeyId")))
+    for name, vault in sorted(((state.get("backup") or {}).get("vaults") or {}).items()):
+        if vault:
+            used.append(("backup", f"vault {name}", vault.get("EncryptionKeyArn")))
     results = []
     for name, group in sorted((state.get("logs") or {}).items()):
         if group is None:
@@ -347,6 +353,54 @@ def _stack_keys(state: dict[str, Any]) -> list[dict[str, str]]:
     ]
 
 
+def _tag_dict(tags: Any) -> dict[str, str]:
+    if isinstance(tags, dict):
+        return {str(k): str(v) for k, v in tags.items()}
+    return {str(t.get("Key")): str(t.get("Value")) for t in tags or []}
+
+
+def _backup(state: dict[str, Any]) -> list[dict[str, str]]:
+    """RDS.26 and DynamoDB.4 (the resource is in a backup plan: one of the plans' selections assigns it, by the AWS
+    Backup selection rules, to a plan whose rule targets a vault), and CORP.Backup.Lock (the vault's retention is
+    locked, AWS Backup Vault Lock)."""
+    backup = state.get("backup")
+    if backup is None:
+        return []
+    results = []
+    for name, vault in sorted((backup.get("vaults") or {}).items()):
+        if vault is None:
+            results.append(_result("CORP.Backup.Lock", name, False, "", "vault not found"))
+            continue
+        mode = "compliance" if vault.get("LockDate") else "governance"
+        results.append(
+            _result(
+                "CORP.Backup.Lock",
+                name,
+                bool(vault.get("Locked")),
+                f"retention locked to {vault.get('MinRetentionDays')}-{vault.get('MaxRetentionDays')} days ({mode} mode)",
+                "vault not locked",
+            )
+        )
+    assignments = []
+    for plan_name, plan in sorted((backup.get("plans") or {}).items()):
+        rules = ((plan or {}).get("BackupPlan") or {}).get("Rules") or []
+        if not any(rule.get("TargetBackupVaultName") for rule in rules):
+            continue
+        assignments += [(plan_name, selection) for selection in (plan or {}).get("Selections") or []]
+
+    def covered(control: str, name: str, arn: str | None, tags: Any) -> dict[str, str]:
+        plans = sorted({plan for plan, selection in assignments if arn and selection_covers(selection, arn, _tag_dict(tags))})
+        return _result(control, name, bool(plans), f"backed up by plan {', '.join(plans)}", "in no backup plan")
+
+    for name, db in sorted((state.get("rds") or {}).items()):
+        if db:
+            results.append(covered("RDS.26", name, db.get("DBInstanceArn"), db.get("TagList")))
+    for name, table in sorted((state.get("dynamodb") or {}).items()):
+        if table:
+            results.append(covered("DynamoDB.4", name, table.get("arn"), table.get("tags")))
+    return results
+
+
 def evaluate(state: dict[str, Any], waivers: dict[str, str] | None = None) -> list[dict[str, str]]:
     """One result per control and resource; a FAIL whose control id is in ``waivers`` becomes WAIVED with that reason."""
     results = (
@@ -357,6 +411,7 @@ def evaluate(state: dict[str, Any], waivers: dict[str, str] | None = None) -> li
         + _dynamodb(state.get("dynamodb") or {})
         + _ec2(state.get("ec2") or {})
         + _iam(state.get("iam") or {})
+        + _backup(state)
         + _stack_keys(state)
     )
     for result in results:

@@ -172,7 +172,11 @@ def build_kms_policy(params: dict[str, Any]) -> dict[str, Any]:
 #   How it works"): the table's own key material is created, re-encrypted and granted through these;
 # - secretsmanager: GenerateDataKey and Decrypt (Secrets Manager User Guide, "Secret encryption and decryption");
 # - rds: storage encryption works through grants (RDS User Guide, "Key management": CreateGrant, DescribeKey), and
-#   Performance Insights encrypts with GenerateDataKey and Decrypt.
+#   Performance Insights encrypts with GenerateDataKey and Decrypt;
+# - backup: CreateBackupVault with a customer-managed key needs the caller's CreateGrant, DescribeKey, RetireGrant,
+#   Decrypt and GenerateDataKey on it (AWS Backup Developer Guide, "Create a backup vault"; the vault encrypts the
+#   backups AWS Backup fully manages with it, "Encryption for backups in AWS Backup"). RDS snapshots and DynamoDB
+#   backups keep the source's key and reach it through rds and dynamodb.
 KEY_POLICY_ACTIONS = {
     "s3": ["kms:Decrypt", "kms:GenerateDataKey"],
     "dynamodb": [
@@ -187,6 +191,7 @@ KEY_POLICY_ACTIONS = {
     ],
     "secretsmanager": ["kms:Decrypt", "kms:GenerateDataKey"],
     "rds": ["kms:CreateGrant", "kms:Decrypt", "kms:DescribeKey", "kms:GenerateDataKey"],
+    "backup": ["kms:CreateGrant", "kms:Decrypt", "kms:DescribeKey", "kms:GenerateDataKey", "kms:RetireGrant"],
 }
 # CloudWatch Logs uses the key as its own service principal, logs.<region>.amazonaws.com, not through a caller
 # ("Encrypt log data in CloudWatch Logs using AWS KMS", step 2): the page lists kms:Encrypt*, Decrypt*, ReEncrypt*,

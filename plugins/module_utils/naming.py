@@ -87,6 +87,17 @@ def _kms_rules(name: str) -> str | None:
     return None
 
 
+def _backup_rules(name: str) -> str | None:
+    # The vault, plan and selection share the name; the strictest rules are the vault's and the selection's:
+    # https://docs.aws.amazon.com/aws-backup/latest/devguide/API_CreateBackupVault.html (2-50, letters, digits, '-', '_')
+    # https://docs.aws.amazon.com/aws-backup/latest/devguide/API_BackupSelection.html (1-50)
+    if not 2 <= len(name) <= 50:
+        return "AWS Backup vault and selection names are 2-50 characters"
+    if not re.fullmatch(r"[A-Za-z0-9_-]+", name):
+        return "AWS Backup vault names use letters, digits, '-' and '_'"
+    return None
+
+
 def _tag_name_rules(name: str) -> str | None:
     # VPCs and subnets are named by their Name tag: https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html
     if not 1 <= len(name) <= 256:
@@ -103,6 +114,7 @@ SERVICE_RULES = {
     "iam": _iam_rules,
     "rds": _rds_rules,
     "dynamodb": _dynamodb_rules,
+    "backup": _backup_rules,
 }
 RESOURCE_TYPES = tuple(SERVICE_RULES)
 

@@ -26,7 +26,7 @@ from ansible_collections.corp.infra.plugins.module_utils.naming import resource_
 
 # Variables with these prefixes belong to the stack; everything else (ansible_*, inventory internals)
 # is not ours to judge.
-STACK_PREFIXES = ("corp_", "preflight_", "network_", "s3_", "iam_", "rds_", "dynamodb_", "outputs_")
+STACK_PREFIXES = ("corp_", "preflight_", "network_", "s3_", "iam_", "rds_", "dynamodb_", "backup_", "outputs_")
 
 # RFC 1918 plus RFC 6598 shared space, which AWS accepts as VPC space. Anything else is reachable from
 # the internet and never belongs in a database ingress rule (seed mistake 5).
@@ -62,7 +62,7 @@ RETIRED_VARIABLES = {
     "dynamodb_confirm_destroy": "corp_destroy_confirmation",
 }
 # The service roles' state variables: absent deletes what the role created.
-STATE_VARIABLES = ("network_state", "s3_state", "iam_state", "rds_state", "dynamodb_state")
+STATE_VARIABLES = ("network_state", "s3_state", "iam_state", "rds_state", "dynamodb_state", "backup_state")
 
 _KMS_KEY_ARN = re.compile(
     r"^arn:aws(?:-cn|-us-gov|-iso|-iso-b)?:kms:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):"
@@ -472,7 +472,13 @@ def _check_database(values: dict[str, Any], problems: _Problems, today: datetime
                 )
     # Settings that may never be weakened, and those that production requires.
     always = {"rds_publicly_accessible": False, "rds_storage_encrypted": True, "s3_block_public_access": True, "s3_versioning": True}
-    in_production = {"rds_multi_az": True, "rds_deletion_protection": True, "dynamodb_deletion_protection": True, "dynamodb_point_in_time_recovery": True}
+    in_production = {
+        "rds_multi_az": True,
+        "rds_deletion_protection": True,
+        "dynamodb_deletion_protection": True,
+        "dynamodb_point_in_time_recovery": True,
+        "backup_vault_lock": True,
+    }
     for variable, required in list(always.items()) + (list(in_production.items()) if production else []):
         if variable in values and _as_bool(values[variable]) is not required:
             scope = "in production" if variable in in_production else "always"
@@ -535,6 +541,7 @@ def _check_key_log_groups(values: dict[str, Any], problems: _Problems) -> None:
     uses = {
         "rds_use_stack_key": ("rds", "secretsmanager"),
         "network_flow_logs_use_stack_key": ("logs",),
+        "backup_use_stack_key": ("backup",),
     }
     for variable, needed in uses.items():
         if listed is not None and _as_bool(values.get(variable, True)) and not values.get(variable.replace("use_stack_key", "kms_key_arn")):
@@ -559,6 +566,39 @@ def _check_allowed_accounts(values: dict[str, Any], problems: _Problems) -> None
             problems.add("corp_allowed_account_ids", f"{account!r} must be a 12-digit AWS account id (quote it in YAML)")
     if _as_bool(values.get("corp_production")) and not _as_list(allowed):
         problems.add("corp_allowed_account_ids", "must name the production account(s) in production: a run with another account's credentials is then refused")
+
+
+# AWS Backup rule schedules: "cron(...)" (six fields) or "rate(...)" (API_BackupRule.html, ScheduleExpression).
+_BACKUP_SCHEDULE = re.compile(r"^(cron\((\S+ ){5}\S+\)|rate\(\d+ (minute|minutes|hour|hours|day|days)\))$")
+
+
+def _check_backup(values: dict[str, Any], problems: _Problems) -> None:
+    """The backup plan's rule and the vault lock, as AWS Backup would refuse them (or fail every job) later."""
+    schedule = values.get("backup_schedule_expression")
+    if schedule is not None and not _BACKUP_SCHEDULE.match(str(schedule)):
+        problems.add("backup_schedule_expression", f"must be cron(<6 fields>) or rate(<n> <unit>) (got {schedule!r})")
+    start, completion = _as_int(values.get("backup_start_window_minutes")), _as_int(values.get("backup_completion_window_minutes"))
+    if "backup_start_window_minutes" in values and (start is None or start < 60):
+        problems.add("backup_start_window_minutes", f"must be at least 60, AWS Backup's minimum (got {values['backup_start_window_minutes']!r})")
+    if "backup_completion_window_minutes" in values and (completion is None or completion < (start or 60)):
+        problems.add("backup_completion_window_minutes", f"must be at least the start window (got {values['backup_completion_window_minutes']!r})")
+    retention = _as_int(values.get("backup_retention_days"))
+    if "backup_retention_days" in values and (retention is None or not 1 <= retention <= 36500):
+        problems.add("backup_retention_days", f"must be 1-36500 days (got {values['backup_retention_days']!r})")
+    changeable = _as_int(values.get("backup_vault_lock_changeable_for_days"))
+    if "backup_vault_lock_changeable_for_days" in values and (changeable is None or 0 < changeable < 3 or changeable < 0):
+        problems.add("backup_vault_lock_changeable_for_days", "must be 0 (governance mode) or at least 3, AWS's cooling-off time (compliance mode)")
+    if not _as_bool(values.get("backup_vault_lock", False)):
+        return
+    low, high = _as_int(values.get("backup_vault_lock_min_retention_days")), _as_int(values.get("backup_vault_lock_max_retention_days"))
+    if "backup_vault_lock_min_retention_days" in values and (low is None or low < 1):
+        problems.add("backup_vault_lock_min_retention_days", f"must be at least 1 (got {values['backup_vault_lock_min_retention_days']!r})")
+    elif "backup_vault_lock_max_retention_days" in values and (high is None or high < (low or 1) or high > 36500):
+        problems.add("backup_vault_lock_max_retention_days", f"must be between the minimum and 36500 (got {values['backup_vault_lock_max_retention_days']!r})")
+    elif retention is not None and low is not None and high is not None and not low <= retention <= high:
+        problems.add(
+            "backup_retention_days", f"must be within the vault lock's {low}-{high} days: the locked vault fails every job outside them (got {retention})"
+        )
 
 
 def _check_nacl_quota(values: dict[str, Any], problems: _Problems) -> None:
@@ -655,6 +695,7 @@ def check_inputs(values: dict[str, Any], regions: Iterable[str] | None = None, t
     _check_tags(stack, problems)
     _check_key_log_groups(stack, problems)
     _check_nacl_quota(stack, problems)
+    _check_backup(stack, problems)
     _check_allowed_accounts(stack, problems)
     _check_retired(stack, problems)
     _check_destroy(stack, problems)

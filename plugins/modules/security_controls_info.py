@@ -86,6 +86,20 @@ options:
     type: list
     elements: str
     default: []
+  backup_vaults:
+    description: AWS Backup vaults, by name (C(CORP.Backup.Lock), and C(CORP.KMS.Backup) on their key).
+    type: list
+    elements: str
+    default: []
+    version_added: 0.2.0
+  backup_plans:
+    description:
+      - AWS Backup plans, by name. With them, RDS.26 and DynamoDB.4 check that one of their selections assigns each of
+        O(db_instance_identifiers) and O(dynamodb_tables) to a plan whose rule targets a vault.
+    type: list
+    elements: str
+    default: []
+    version_added: 0.2.0
   waivers:
     description: Control ids whose failures are accepted, each with the reason shown in the report.
     type: dict
@@ -99,7 +113,7 @@ attributes:
   platform:
     support: full
     platforms: aws
-    description: Reads STS, S3, S3 Control, KMS, RDS, Secrets Manager, DynamoDB, Application Auto Scaling, EC2, IAM and CloudWatch Logs.
+    description: Reads STS, S3, S3 Control, KMS, RDS, Secrets Manager, DynamoDB, Application Auto Scaling, EC2, IAM, CloudWatch Logs and AWS Backup.
 notes:
   - "IAM actions: C(sts:GetCallerIdentity) (which needs no permission), C(s3:GetBucketPublicAccessBlock), C(s3:GetBucketPolicy),
     C(s3:GetBucketOwnershipControls),
@@ -107,7 +121,8 @@ notes:
     C(s3:GetAccountPublicAccessBlock), C(kms:DescribeKey), C(kms:GetKeyRotationStatus), C(rds:DescribeDBInstances),
     C(secretsmanager:DescribeSecret), C(dynamodb:DescribeTable), C(dynamodb:DescribeContinuousBackups),
     C(application-autoscaling:DescribeScalableTargets), C(ec2:DescribeVpcs), C(ec2:DescribeSecurityGroups), C(ec2:DescribeFlowLogs), C(ec2:DescribeNetworkAcls),
-    C(iam:GetPolicy), C(iam:GetPolicyVersion), C(logs:DescribeLogGroups)."
+    C(iam:GetPolicy), C(iam:GetPolicyVersion), C(logs:DescribeLogGroups), C(backup:DescribeBackupVault), C(backup:ListBackupPlans),
+    C(backup:GetBackupPlan), C(backup:ListBackupSelections), C(backup:GetBackupSelection), C(dynamodb:ListTagsOfResource) (with O(backup_plans))."
   - The C(CORP.KMS.*) controls are corp.infra's own. Security Hub has no control for which key a resource uses.
     They pass when each encrypted resource uses one of O(kms_keys) or O(customer_managed_key_arns).
 """
@@ -176,6 +191,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.corp.infra.plugins.module_utils.compliance import evaluate
 from ansible_collections.corp.infra.plugins.module_utils.compliance import summary
 from ansible_collections.corp.infra.plugins.module_utils.compliance import summary_lines
+from ansible_collections.corp.infra.plugins.module_utils.reads import all_pages
 from ansible_collections.corp.infra.plugins.module_utils.reads import run_reader
 
 ARGUMENT_SPEC = dict(
@@ -194,6 +210,8 @@ ARGUMENT_SPEC = dict(
     vpcs=dict(type="list", elements="str", default=[]),
     iam_policy_arns=dict(type="list", elements="str", default=[]),
     iam_policy_names=dict(type="list", elements="str", default=[]),
+    backup_vaults=dict(type="list", elements="str", default=[]),
+    backup_plans=dict(type="list", elements="str", default=[]),
     waivers=dict(type="dict", default={}),
 )
 FAILURE = "Failed to read the live state for the compliance checks"
@@ -291,7 +309,12 @@ def read_state(params, aws):
                 "pitr": (backups.get("PointInTimeRecoveryDescription") or {}).get("PointInTimeRecoveryStatus"),
                 "deletion_protection": table.get("DeletionProtectionEnabled"),
                 "kms_key_arn": (table.get("SSEDescription") or {}).get("KMSMasterKeyArn"),
+                "arn": table.get("TableArn"),
             }
+            if params["backup_plans"]:
+                # The tags a backup selection's conditions match.
+                tags = all_pages(dynamodb, "list_tags_of_resource", "Tags", ResourceArn=table["TableArn"])
+                state["dynamodb"][name]["tags"] = {t["Key"]: t["Value"] for t in tags}
     if params["vpcs"]:
         ec2 = aws.client("ec2", retry_decorator=retry)
         for vpc in params["vpcs"]:
@@ -330,7 +353,32 @@ def read_state(params, aws):
                 version = iam.get_policy_version(aws_retry=True, PolicyArn=arn, VersionId=policy["Policy"]["DefaultVersionId"])
                 document = version["PolicyVersion"]["Document"]
             state["iam"][arn] = document
+    if params["backup_vaults"] or params["backup_plans"]:
+        state["backup"] = read_backup(aws.client("backup", retry_decorator=retry), params["backup_vaults"], params["backup_plans"])
     return state
+
+
+def read_backup(backup, vault_names, plan_names):
+    """The vaults by name, and the plans by name with their selections (``Selections``: each BackupSelection)."""
+    vaults = {}
+    for name in vault_names:
+        # AWS answers AccessDeniedException for a vault name it does not know.
+        vaults[name] = _or_none(
+            lambda name=name: backup.describe_backup_vault(aws_retry=True, BackupVaultName=name), "ResourceNotFoundException", "AccessDeniedException"
+        )
+    listed = {p["BackupPlanName"]: p["BackupPlanId"] for p in all_pages(backup, "list_backup_plans", "BackupPlansList")} if plan_names else {}
+    plans = {}
+    for name in plan_names:
+        if name not in listed:
+            plans[name] = None
+            continue
+        plan = backup.get_backup_plan(aws_retry=True, BackupPlanId=listed[name])
+        selections = all_pages(backup, "list_backup_selections", "BackupSelectionsList", BackupPlanId=listed[name])
+        plan["Selections"] = [
+            backup.get_backup_selection(aws_retry=True, BackupPlanId=listed[name], SelectionId=s["SelectionId"])["BackupSelection"] for s in selections
+        ]
+        plans[name] = plan
+    return {"vaults": vaults, "plans": plans}
 
 
 def read(params, aws):

@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 
 from tests.policy.workloads import Stack
+from tests.policy.workloads import backup_trust_failures
+from tests.policy.workloads import read_backup_trust
 from tests.policy.workloads import read_trusts
 from tests.policy.workloads import trust_failures
 
@@ -93,9 +95,12 @@ def test_iam_role_policies_match_the_modules_and_pass_parliament(emulator, tmp_p
     assert monitoring["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {"Service": "monitoring.rds.amazonaws.com"}
     monitoring_policies = iam.list_attached_role_policies(RoleName=f"corp-iam-rdsmonitoring-{ENVIRONMENT}")["AttachedPolicies"]
     assert [p["PolicyName"] for p in monitoring_policies] == ["AmazonRDSEnhancedMonitoringRole"]
+    assert backup_trust_failures(read_backup_trust(emulator.client, ENVIRONMENT), stack) == []
+    backup_policies = iam.list_attached_role_policies(RoleName=f"corp-iam-backup-{ENVIRONMENT}")["AttachedPolicies"]
+    assert [p["PolicyName"] for p in backup_policies] == ["AWSBackupServiceRolePolicyForBackup"]
     assert outputs["monitoring_role_arn"] == monitoring["Arn"]
     # Trust policies have no Resource, which parliament does not model: check their principals instead.
-    for name in (f"corp-iam-dataaccess-{ENVIRONMENT}", f"corp-iam-rdsmonitoring-{ENVIRONMENT}"):
+    for name in (f"corp-iam-dataaccess-{ENVIRONMENT}", f"corp-iam-rdsmonitoring-{ENVIRONMENT}", f"corp-iam-backup-{ENVIRONMENT}"):
         trust = iam.get_role(RoleName=name)["Role"]["AssumeRolePolicyDocument"]
         assert "*" not in json.dumps([statement["Principal"] for statement in trust["Statement"]])
 
@@ -127,7 +132,7 @@ def test_iam_role_policies_match_the_modules_and_pass_parliament(emulator, tmp_p
 
     assert changed(run("-e", "iam_state=absent", "-e", f"corp_destroy_confirmation={ENVIRONMENT}")) > 0
     assert changed(run("-e", "iam_state=absent", "-e", f"corp_destroy_confirmation={ENVIRONMENT}")) == 0
-    for name in (f"corp-iam-dataaccess-{ENVIRONMENT}", f"corp-iam-rdsmonitoring-{ENVIRONMENT}"):
+    for name in (f"corp-iam-dataaccess-{ENVIRONMENT}", f"corp-iam-rdsmonitoring-{ENVIRONMENT}", f"corp-iam-backup-{ENVIRONMENT}"):
         with pytest.raises(iam.exceptions.NoSuchEntityException):
             iam.get_role(RoleName=name)
     with pytest.raises(iam.exceptions.NoSuchEntityException):

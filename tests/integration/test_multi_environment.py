@@ -114,8 +114,17 @@ def check_environment(emulator, environment: str) -> None:
     assert key_arn in document and f"table/corp-dynamodb-main-{environment}" in document
     assert not [other for other in others if names(other, document)], f"{environment}'s data access policy reaches another environment"
 
+    # The backup vault uses the stack key, locked in production only; its selection assigns this environment's
+    # database and table (RDS.26, DynamoDB.4 in the report below).
+    vault = client(emulator, "backup", region).describe_backup_vault(BackupVaultName=f"corp-backup-data-{environment}")
+    assert vault["EncryptionKeyArn"] == key_arn
+    assert (vault["Locked"], vault.get("MinRetentionDays"), vault.get("MaxRetentionDays")) == ((True, 7, 365) if environment == "prod" else (False, None, None))
+    assert services["backup"]["vault_lock"] == ("governance" if environment == "prod" else "none")
+
     report = json.loads((ROOT / "outputs" / f"{environment}-compliance.json").read_text())
     assert report["region"] == region and report["summary"].get("FAIL", 0) == 0
+    covered = {(r["control"], r["resource"]) for r in report["results"] if r["status"] == "PASS"}
+    assert {("RDS.26", f"corp-rds-main-{environment}"), ("DynamoDB.4", f"corp-dynamodb-main-{environment}")} <= covered
 
 
 def workloads_hold(emulator) -> None:

@@ -1,5 +1,5 @@
 """The whole stack on the emulator: check mode on an empty account predicts the first run and writes nothing; on
-the converged stack it reports nothing; out-of-band changes in four services are reported by check mode, exactly,
+the converged stack it reports nothing; out-of-band changes in five services are reported by check mode, exactly,
 and repaired by a normal run."""
 
 import json
@@ -14,7 +14,7 @@ pytestmark = pytest.mark.slow(170)  # seconds, about
 
 
 def test_check_mode_reports_exactly_the_drift_and_a_run_repairs_it(emulator, tmp_path):
-    s3, ec2, dynamodb, iam = (emulator.client(s) for s in ("s3", "ec2", "dynamodb", "iam"))
+    s3, ec2, dynamodb, iam, backup = (emulator.client(s) for s in ("s3", "ec2", "dynamodb", "iam", "backup"))
     outputs = tmp_path / "outputs"
 
     def run(*extra, playbook="site.yml", check=True):
@@ -44,6 +44,11 @@ def test_check_mode_reports_exactly_the_drift_and_a_run_repairs_it(emulator, tmp
     document = iam.get_policy_version(PolicyArn=policy_arn, VersionId=policy["DefaultVersionId"])["PolicyVersion"]["Document"]
     document["Statement"].append({"Sid": "Widened", "Effect": "Allow", "Action": "s3:*", "Resource": "*"})
     iam.create_policy_version(PolicyArn=policy_arn, PolicyDocument=json.dumps(document), SetAsDefault=True)
+    plan_name = f"corp-backup-data-{ENVIRONMENT}"
+    (plan_id,) = [p["BackupPlanId"] for p in backup.list_backup_plans()["BackupPlansList"] if p["BackupPlanName"] == plan_name]
+    plan = backup.get_backup_plan(BackupPlanId=plan_id)["BackupPlan"]
+    rule = {k: v for k, v in plan["Rules"][0].items() if k != "RuleId"} | {"Lifecycle": {"DeleteAfterDays": 1}}
+    backup.update_backup_plan(BackupPlanId=plan_id, BackupPlan={"BackupPlanName": plan_name, "Rules": [rule]})
 
     drift = run("--check", "--diff")
     lines = drift.stdout.splitlines()
@@ -55,6 +60,7 @@ def test_check_mode_reports_exactly_the_drift_and_a_run_repairs_it(emulator, tmp
         "Show how the data access policy document changes",
         "Create the data access policy",
         "Create or update the table",
+        "Create or update the plan",
     ]
     assert "versioning is Suspended, would enable it" in drift.stdout
     assert "0.0.0.0/0" in drift.stdout
@@ -64,7 +70,7 @@ def test_check_mode_reports_exactly_the_drift_and_a_run_repairs_it(emulator, tmp
     repaired = run()
     lines = repaired.stdout.splitlines()
     repairs = [next(t for t in reversed(lines[:i]) if t.startswith("TASK")) for i, line in enumerate(lines) if line.startswith("changed:")]
-    assert changed(repaired) == 4, "\n".join(repairs)
+    assert changed(repaired) == 5, "\n".join(repairs)
     assert s3.get_bucket_versioning(Bucket=bucket)["Status"] == "Enabled"
     (group,) = ec2.describe_security_groups(GroupIds=[group["GroupId"]])["SecurityGroups"]
     assert not [r for p in group["IpPermissions"] for r in p.get("IpRanges", []) if r["CidrIp"] == "0.0.0.0/0"]
@@ -73,9 +79,13 @@ def test_check_mode_reports_exactly_the_drift_and_a_run_repairs_it(emulator, tmp
     policy = iam.get_policy(PolicyArn=policy_arn)["Policy"]
     document = iam.get_policy_version(PolicyArn=policy_arn, VersionId=policy["DefaultVersionId"])["PolicyVersion"]["Document"]
     assert "Widened" not in json.dumps(document)
+    plan = backup.get_backup_plan(BackupPlanId=plan_id)["BackupPlan"]
+    assert plan["Rules"][0]["Lifecycle"] == {"DeleteAfterDays": 35}
     assert changed(run("--check")) == 0
 
     destroyed = run("-e", f"corp_destroy_confirmation={ENVIRONMENT}", "-e", "s3_force_destroy=true", playbook="playbooks/destroy.yml")
     assert destroyed.returncode == 0
+    assert plan_name not in [p["BackupPlanName"] for p in backup.list_backup_plans()["BackupPlansList"]]
+    assert plan_name not in [v["BackupVaultName"] for v in backup.list_backup_vaults()["BackupVaultList"]]
     again = run("-e", f"corp_destroy_confirmation={ENVIRONMENT}", "-e", "s3_force_destroy=true", playbook="playbooks/destroy.yml")
     assert changed(again) == 0

@@ -337,6 +337,7 @@ CWL_KMS = "https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-
 RDS_KMS = "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Overview.Encryption.Keys.html"
 PI_KMS = "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PerfInsights.access-control.cmk-policy.html"
 SM_KMS = "https://docs.aws.amazon.com/secretsmanager/latest/userguide/security-encryption.html"
+BACKUP_KMS = "https://docs.aws.amazon.com/aws-backup/latest/devguide/create-a-vault.html"
 # The converge principal: an administrator of the account. The key policy delegates to IAM, so what it may do
 # with the key is decided by the key policy's conditions (the service, the account) and nothing else.
 ADMIN = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
@@ -415,6 +416,16 @@ KEY_USES = [
             Call("kms:Decrypt", "{key_arn}", _via("secretsmanager", _SECRET), kms=True),
         ),
         SM_KMS,
+        ALLOW,
+    ),
+    KeyUse(
+        "CreateBackupVault with the key: AWS Backup checks it and creates the vault's grant",
+        "{admin}",
+        tuple(
+            Call(action, "{key_arn}", _via("backup"), kms=True)
+            for action in ("kms:DescribeKey", "kms:CreateGrant", "kms:GenerateDataKey", "kms:Decrypt", "kms:RetireGrant")
+        ),
+        BACKUP_KMS,
         ALLOW,
     ),
     KeyUse(
@@ -554,3 +565,31 @@ def read_flow_log_documents(client, environment: str) -> tuple[dict[str, Any], d
     trust = _document(iam.get_role(RoleName=role)["Role"]["AssumeRolePolicyDocument"])
     (name,) = iam.list_role_policies(RoleName=role)["PolicyNames"]
     return trust, _document(iam.get_role_policy(RoleName=role, PolicyName=name)["PolicyDocument"])
+
+
+BACKUP_TRUST = "https://docs.aws.amazon.com/aws-backup/latest/devguide/iam-service-roles.html"
+
+
+def backup_trust_failures(backup_trust: dict[str, Any], stack: Stack) -> list[str]:
+    """Who can assume the AWS Backup role (BACKUP_TRUST): AWS Backup for this account, with or without a source account
+    in the request (AWS documents none), never for another account, and no other service."""
+    found = []
+    role = f"arn:aws:iam::{stack.account}:role/corp-iam-backup-{stack.environment}"
+
+    def assume(principal: str, context: dict[str, Any]) -> str:
+        return evaluate(Request("sts:AssumeRole", role, principal, None, context), resource=backup_trust)
+
+    if assume("backup.amazonaws.com", {}) != ALLOW:
+        found.append("AWS Backup cannot assume the backup role")
+    if assume("backup.amazonaws.com", {"aws:SourceAccount": stack.account}) != ALLOW:
+        found.append("AWS Backup cannot assume the backup role for this account")
+    if assume("backup.amazonaws.com", {"aws:SourceAccount": FOREIGN_ACCOUNT}) == ALLOW:
+        found.append("AWS Backup can assume the backup role for another account (confused deputy)")
+    if assume("rds.amazonaws.com", {"aws:SourceAccount": stack.account}) == ALLOW:
+        found.append("another service can assume the backup role")
+    return found
+
+
+def read_backup_trust(client, environment: str) -> dict[str, Any]:
+    """The AWS Backup role's trust policy, read back."""
+    return _document(client("iam").get_role(RoleName=f"corp-iam-backup-{environment}")["Role"]["AssumeRolePolicyDocument"])

@@ -81,7 +81,7 @@ def test_playbook_level_variables_are_read_by_their_playbooks():
 
 
 def test_the_roles_each_playbook_runs_are_found():
-    assert playbook_roles("site.yml") == {"preflight", "account", "network", "s3", "iam", "rds", "dynamodb", "outputs", "verify"}
+    assert playbook_roles("site.yml") == {"preflight", "account", "network", "s3", "iam", "rds", "dynamodb", "backup", "outputs", "verify"}
     assert playbook_roles("playbooks/verify.yml") == {"preflight", "verify"}
     assert "rds_apply_immediately" in accepted_variables("site.yml")
     # site.yml takes the confirmation too now (a role's <role>_state=absent through it needs it).

@@ -202,6 +202,7 @@ def test_the_key_uses_find_a_key_policy_without_the_services_the_stack_encrypts_
         "CreateDBInstance with the key",
         "Performance Insights writes and reads its data",
         "Secrets Manager stores and reads the RDS master user secret",
+        "CreateBackupVault with the key",
     ]
     # The CloudWatch Logs statement of AWS's page without its condition lets the service encrypt any log group.
     loose = stack_key_policy(THIS.account, "aws", REGION, S3_DEFAULTS["s3_key_usage_services"], [THIS.log_group_arn])
@@ -247,3 +248,29 @@ def test_the_roles_trust_each_service_for_this_account_and_environment_only(serv
     assert "RDS can assume the monitoring role for another environment's database" in found
     if len(services) > 1:
         assert "ecs-tasks.amazonaws.com can assume the data access role for another account (confused deputy)" in found
+
+
+def test_only_aws_backup_assumes_the_backup_role_and_never_for_another_account(tmp_path):
+    from tests.policy.workloads import backup_trust_failures
+    from tests.unit.role_vars import render_role_vars
+
+    rendered = render_role_vars(
+        "iam",
+        {
+            "corp_environment": THIS.environment,
+            "corp_region": THIS.region,
+            "corp_aws_account_id": THIS.account,
+            "corp_aws_partition": "aws",
+            "corp_name_prefix": "corp",
+        },
+        ["__iam_backup_trust_policy"],
+        tmp_path,
+    )
+    trust = rendered["__iam_backup_trust_policy"]
+    assert backup_trust_failures(trust, THIS) == []
+    # A plain StringEquals would lock AWS Backup out if its request carries no source account; no condition at all
+    # would let it act for another account's plan.
+    strict = {"Statement": [{**trust["Statement"][0], "Condition": {"StringEquals": {"aws:SourceAccount": THIS.account}}}]}
+    assert backup_trust_failures(strict, THIS) == ["AWS Backup cannot assume the backup role"]
+    loose = {"Statement": [{**trust["Statement"][0], "Condition": {}}]}
+    assert backup_trust_failures(loose, THIS) == ["AWS Backup can assume the backup role for another account (confused deputy)"]

@@ -712,3 +712,67 @@ def test_network_acls_are_found_by_id(shimmed_aws):
     ec2.create_network_acl(VpcId=vpc)
     found = ec2.describe_network_acls(Filters=[{"Name": "network-acl-id", "Values": [acl]}])["NetworkAcls"]
     assert [a["NetworkAclId"] for a in found] == [acl]
+
+
+@pytest.fixture
+def backup(shimmed_aws):
+    client = shimmed_aws("backup", "eu-west-1")
+    client.create_backup_vault(BackupVaultName="corp-backup-data-local")
+    return client
+
+
+def _plan(client, days=7):
+    rule = {"RuleName": "daily", "TargetBackupVaultName": "corp-backup-data-local", "Lifecycle": {"DeleteAfterDays": days}}
+    return client.create_backup_plan(BackupPlan={"BackupPlanName": "corp-backup-data-local", "Rules": [rule]})["BackupPlanId"]
+
+
+SELECTION = {
+    "SelectionName": "corp-backup-data-local",
+    "IamRoleArn": "arn:aws:iam::123456789012:role/corp-iam-backup-local",
+    "Resources": ["arn:aws:rds:eu-west-1:123456789012:db:*"],
+    "Conditions": {"StringEquals": [{"ConditionKey": "aws:ResourceTag/Environment", "ConditionValue": "local"}]},
+}
+
+
+def test_a_backup_selection_reads_back_as_aws_returns_it(backup):
+    plan_id = _plan(backup)
+    selection_id = backup.create_backup_selection(BackupPlanId=plan_id, BackupSelection=SELECTION)["SelectionId"]
+    listed = backup.list_backup_selections(BackupPlanId=plan_id)["BackupSelectionsList"]
+    assert [(s["SelectionId"], s["SelectionName"], s["IamRoleArn"]) for s in listed] == [(selection_id, SELECTION["SelectionName"], SELECTION["IamRoleArn"])]
+    read = backup.get_backup_selection(BackupPlanId=plan_id, SelectionId=selection_id)["BackupSelection"]
+    # AWS returns every condition operator, empty ones included (amazon.aws.backup_selection relies on that).
+    empty = {key: [] for key in ("StringEquals", "StringNotEquals", "StringLike", "StringNotLike")}
+    assert read["Conditions"] == {**empty, **SELECTION["Conditions"]}
+    assert read["Resources"] == SELECTION["Resources"]
+
+
+def test_a_plan_with_selections_cannot_be_deleted_and_its_name_is_free_after_deletion(backup):
+    plan_id = _plan(backup)
+    selection_id = backup.create_backup_selection(BackupPlanId=plan_id, BackupSelection=SELECTION)["SelectionId"]
+    with pytest.raises(backup.exceptions.InvalidRequestException, match="selections must be deleted"):
+        backup.delete_backup_plan(BackupPlanId=plan_id)
+    backup.delete_backup_selection(BackupPlanId=plan_id, SelectionId=selection_id)
+    backup.delete_backup_plan(BackupPlanId=plan_id)
+    assert _plan(backup) != plan_id
+    with pytest.raises(backup.exceptions.AlreadyExistsException):
+        _plan(backup)
+
+
+def test_update_backup_plan_replaces_the_rules_and_the_version(backup):
+    plan_id = _plan(backup, days=7)
+    before = backup.get_backup_plan(BackupPlanId=plan_id)["VersionId"]
+    rule = {"RuleName": "daily", "TargetBackupVaultName": "corp-backup-data-local", "Lifecycle": {"DeleteAfterDays": 35}}
+    after = backup.update_backup_plan(BackupPlanId=plan_id, BackupPlan={"BackupPlanName": "corp-backup-data-local", "Rules": [rule]})["VersionId"]
+    plan = backup.get_backup_plan(BackupPlanId=plan_id)
+    assert after != before and plan["VersionId"] == after
+    assert plan["BackupPlan"]["Rules"][0]["Lifecycle"] == {"DeleteAfterDays": 35}
+
+
+def test_an_unknown_vault_is_access_denied_as_on_aws(backup):
+    from botocore.exceptions import ClientError
+
+    with pytest.raises(ClientError) as error:
+        backup.describe_backup_vault(BackupVaultName="corp-backup-data-other")
+    assert error.value.response["Error"]["Code"] == "AccessDeniedException"
+    assert error.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
+    assert backup.describe_backup_vault(BackupVaultName="corp-backup-data-local")["BackupVaultName"] == "corp-backup-data-local"

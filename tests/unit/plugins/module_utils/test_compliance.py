@@ -213,3 +213,69 @@ def test_the_data_bucket_sends_event_notifications():
     assert [(r["status"], r["reason"]) for r in evaluate(state) if r["control"] == "S3.11"] == [("PASS", "event notifications to EventBridge")]
     data["notifications"] = []
     assert failures(state) == {("S3.11", "corp-s3-securedata-prod"): "no event notifications"}
+
+
+def _backed_up_state(selection_tags=("prod", "corp.infra"), locked=True):
+    state = good_state()
+    state["rds"]["corp-rds-main-prod"] |= {
+        "DBInstanceArn": "arn:aws:rds:ap-south-1:111122223333:db:corp-rds-main-prod",
+        "TagList": [{"Key": "Environment", "Value": "prod"}, {"Key": "ManagedBy", "Value": "corp.infra"}],
+    }
+    state["dynamodb"]["corp-dynamodb-main-prod"] |= {
+        "arn": "arn:aws:dynamodb:ap-south-1:111122223333:table/corp-dynamodb-main-prod",
+        "tags": {"Environment": "prod", "ManagedBy": "corp.infra"},
+    }
+    environment, managed_by = selection_tags
+    selection = {
+        "Resources": ["arn:aws:rds:ap-south-1:111122223333:db:*", "arn:aws:dynamodb:ap-south-1:111122223333:table/*"],
+        "Conditions": {
+            "StringEquals": [
+                {"ConditionKey": "aws:ResourceTag/Environment", "ConditionValue": environment},
+                {"ConditionKey": "aws:ResourceTag/ManagedBy", "ConditionValue": managed_by},
+            ]
+        },
+    }
+    vault = {
+        "BackupVaultName": "corp-backup-data-prod",
+        "EncryptionKeyArn": "arn:aws:kms:ap-south-1:1:key/k",
+        "Locked": locked,
+        "MinRetentionDays": 7,
+        "MaxRetentionDays": 365,
+    }
+    state["backup"] = {
+        "vaults": {"corp-backup-data-prod": vault},
+        "plans": {"corp-backup-data-prod": {"BackupPlan": {"Rules": [{"TargetBackupVaultName": "corp-backup-data-prod"}]}, "Selections": [selection]}},
+    }
+    return state
+
+
+def test_the_database_and_table_are_in_the_backup_plan_and_the_vault_is_locked():
+    results = {(r["control"], r["resource"]): r for r in evaluate(_backed_up_state())}
+    assert results[("RDS.26", "corp-rds-main-prod")]["status"] == "PASS"
+    assert results[("DynamoDB.4", "corp-dynamodb-main-prod")]["reason"] == "backed up by plan corp-backup-data-prod"
+    assert results[("CORP.Backup.Lock", "corp-backup-data-prod")]["reason"] == "retention locked to 7-365 days (governance mode)"
+
+
+def test_a_selection_for_another_environment_or_an_unlocked_vault_fails():
+    assert failures(_backed_up_state(selection_tags=("staging", "corp.infra"), locked=False)) == {
+        ("RDS.26", "corp-rds-main-prod"): "in no backup plan",
+        ("DynamoDB.4", "corp-dynamodb-main-prod"): "in no backup plan",
+        ("CORP.Backup.Lock", "corp-backup-data-prod"): "vault not locked",
+    }
+    # A plan whose rules target no vault protects nothing; a missing vault fails its control.
+    state = _backed_up_state()
+    state["backup"]["plans"]["corp-backup-data-prod"]["BackupPlan"]["Rules"] = []
+    state["backup"]["vaults"]["corp-backup-data-prod"] = None
+    assert failures(state) == {
+        ("RDS.26", "corp-rds-main-prod"): "in no backup plan",
+        ("DynamoDB.4", "corp-dynamodb-main-prod"): "in no backup plan",
+        ("CORP.Backup.Lock", "corp-backup-data-prod"): "vault not found",
+    }
+
+
+def test_the_vault_must_use_the_stack_key():
+    state = _backed_up_state()
+    state["stack_keys"] = ["arn:aws:kms:ap-south-1:1:key/other"]
+    assert ("CORP.KMS.Backup", "vault corp-backup-data-prod") in failures(state)
+    state["stack_keys"] = ["arn:aws:kms:ap-south-1:1:key/k"]
+    assert ("CORP.KMS.Backup", "vault corp-backup-data-prod") not in failures(state)

@@ -253,7 +253,12 @@ def test_the_log_groups_the_stack_key_encrypts_are_named_exactly(names, services
     if services:
         values["s3_key_usage_services"] = services
     assert refusal in "\n".join(check_inputs(values, REGIONS))
-    values |= {"s3_key_log_group_names": ["corp-vpc-flowlogs-local", "/aws/app/corp"], "s3_key_usage_services": ["s3", "logs"], "rds_use_stack_key": False}
+    values |= {
+        "s3_key_log_group_names": ["corp-vpc-flowlogs-local", "/aws/app/corp"],
+        "s3_key_usage_services": ["s3", "logs"],
+        "rds_use_stack_key": False,
+        "backup_use_stack_key": False,
+    }
     assert check_inputs(values, REGIONS) == []
 
 
@@ -361,14 +366,74 @@ def test_production_names_its_accounts_and_each_is_an_account_id():
         ({"s3_key_usage_services": ["s3", "dynamodb", "rds", "secretsmanager"]}, "s3_key_usage_services: must list logs: network_flow_logs_use_stack_key"),
         ({"s3_key_log_group_names": ["/aws/app/corp"]}, "s3_key_log_group_names: must list the flow log group corp-vpc-flowlogs-local"),
         ({"rds_purpose": "orders"}, "iam_monitored_db_purpose: must equal rds_purpose (orders)"),
+        (
+            {"s3_key_usage_services": ["s3", "dynamodb", "rds", "secretsmanager", "logs"]},
+            "s3_key_usage_services: must list backup: backup_use_stack_key is true",
+        ),
     ],
-    ids=["no-rds", "no-logs", "no-flow-log-group", "monitoring-another-db"],
+    ids=["no-rds", "no-logs", "no-flow-log-group", "monitoring-another-db", "no-backup"],
 )
 def test_what_uses_the_stack_key_is_in_its_policy(extra, refusal):
     assert refusal in "\n".join(check_inputs(inventory_inputs("local") | extra, REGIONS))
 
 
 def test_services_that_opt_out_of_the_stack_key_need_no_statement():
-    values = inventory_inputs("local") | {"s3_key_usage_services": ["s3", "dynamodb"], "rds_use_stack_key": False, "network_flow_logs_use_stack_key": False}
+    values = inventory_inputs("local") | {
+        "s3_key_usage_services": ["s3", "dynamodb"],
+        "rds_use_stack_key": False,
+        "network_flow_logs_use_stack_key": False,
+        "backup_use_stack_key": False,
+    }
     assert check_inputs(values, REGIONS) == []
     assert check_inputs(inventory_inputs("local") | {"rds_purpose": "orders", "iam_monitored_db_purpose": "orders"}, REGIONS) == []
+
+
+@pytest.mark.parametrize(
+    "extra, refusal",
+    [
+        ({"backup_schedule_expression": "daily"}, "backup_schedule_expression: must be cron(<6 fields>) or rate(<n> <unit>)"),
+        ({"backup_schedule_expression": "cron(0 3 * * *)"}, "backup_schedule_expression: must be cron(<6 fields>)"),
+        ({"backup_start_window_minutes": 30}, "backup_start_window_minutes: must be at least 60"),
+        ({"backup_start_window_minutes": 120, "backup_completion_window_minutes": 90}, "backup_completion_window_minutes: must be at least the start window"),
+        ({"backup_retention_days": 0}, "backup_retention_days: must be 1-36500 days"),
+        ({"backup_vault_lock_changeable_for_days": 2}, "backup_vault_lock_changeable_for_days: must be 0 (governance mode) or at least 3"),
+        ({"backup_vault_lock": True, "backup_vault_lock_min_retention_days": 0}, "backup_vault_lock_min_retention_days: must be at least 1"),
+        (
+            {"backup_vault_lock": True, "backup_vault_lock_min_retention_days": 30, "backup_vault_lock_max_retention_days": 7},
+            "backup_vault_lock_max_retention_days",
+        ),
+        (
+            {"backup_vault_lock": True, "backup_vault_lock_min_retention_days": 7, "backup_vault_lock_max_retention_days": 30, "backup_retention_days": 35},
+            "backup_retention_days: must be within the vault lock's 7-30 days",
+        ),
+        ({"backup_purpose": "p" * 24, "corp_environment": "e" * 16}, "backup_purpose: 'corp-backup-pppppppppppppppppppppppp-eeeeeeeeeeeeeeee': AWS Backup"),
+    ],
+    ids=[
+        "not-a-schedule",
+        "five-field-cron",
+        "short-start",
+        "completion-before-start",
+        "no-retention",
+        "short-cooling-off",
+        "min-0",
+        "max-below-min",
+        "retention-outside-lock",
+        "name-too-long",
+    ],
+)
+def test_backup_inputs_are_refused_before_any_request(extra, refusal):
+    assert refusal in "\n".join(check_inputs(inventory_inputs("local") | extra, REGIONS))
+
+
+def test_production_requires_the_vault_lock_and_accepts_sound_backup_settings():
+    prod = inventory_inputs("prod")
+    assert "backup_vault_lock: must be true (in production)" in "\n".join(check_inputs(prod | {"backup_vault_lock": False}, REGIONS))
+    sound = {
+        "backup_vault_lock": True,
+        "backup_schedule_expression": "cron(30 2 ? * SUN *)",
+        "backup_retention_days": 90,
+        "backup_vault_lock_changeable_for_days": 3,
+        "backup_start_window_minutes": 60,
+        "backup_completion_window_minutes": 60,
+    }
+    assert [p for p in check_inputs(prod | sound, REGIONS) if p.startswith("backup_")] == []
