@@ -72,6 +72,15 @@ def instance_profile_differs(profile: dict[str, Any], wanted: dict[str, Any]) ->
     return None
 
 
+def inline_policy_differs(document: dict[str, Any], wanted: dict[str, Any]) -> str | None:
+    """iam_policy (a role's inline policy): an equivalent document."""
+    if not document:
+        return "missing"
+    if compare_policies(document, wanted["document"]):
+        return "document"
+    return None
+
+
 def iam_drift(state: dict[str, Any], desired: dict[str, Any]) -> dict[str, str]:
     """Part -> short reason, for each part of ``desired`` that differs from ``state``."""
     differs = {}
@@ -82,6 +91,8 @@ def iam_drift(state: dict[str, Any], desired: dict[str, Any]) -> dict[str, str]:
             reason = managed_policy_differs((state.get("policies") or {}).get(wanted["arn"]) or {}, wanted)
         elif wanted["kind"] == "instance_profile":
             reason = instance_profile_differs((state.get("instance_profiles") or {}).get(wanted["name"]) or {}, wanted)
+        elif wanted["kind"] == "inline_policy":
+            reason = inline_policy_differs((state.get("role_policies") or {}).get(f"{wanted['role']}/{wanted['name']}") or {}, wanted)
         else:
             raise ValueError(f"{part}: unknown kind {wanted['kind']!r}")
         if reason:

@@ -263,6 +263,7 @@ def result_of(described: dict[str, Any] | None, rebooted: bool = False) -> dict[
         exists=True,
         status=described.get("DBInstanceStatus"),
         db_instance_arn=described.get("DBInstanceArn"),
+        dbi_resource_id=described.get("DbiResourceId", ""),
         endpoint=(described.get("Endpoint") or {}).get("Address", ""),
         port=(described.get("Endpoint") or {}).get("Port") or described.get("DbInstancePort"),
         master_user_secret_arn=(described.get("MasterUserSecret") or {}).get("SecretArn", ""),

@@ -33,6 +33,12 @@ options:
     elements: str
     default: []
     version_added: 0.2.0
+  role_policies:
+    description: Inline policies of roles to read, each C(<role name>/<policy name>).
+    type: list
+    elements: str
+    default: []
+    version_added: 0.2.0
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
@@ -73,7 +79,17 @@ instance_profiles:
       C(Tags)); an empty dict for one that does not exist.
   returned: always
   type: dict
+role_policies:
+  description:
+    - C(<role name>/<policy name>) -> the inline policy's document (GetRolePolicy, decoded); an empty dict when the role
+      or the policy does not exist.
+  returned: always
+  type: dict
+  version_added: 0.2.0
 """
+
+import json
+import urllib.parse
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
@@ -84,6 +100,7 @@ ARGUMENT_SPEC = dict(
     roles=dict(type="list", elements="str", default=[]),
     policies=dict(type="list", elements="str", default=[]),
     instance_profiles=dict(type="list", elements="str", default=[]),
+    role_policies=dict(type="list", elements="str", default=[]),
 )
 FAILURE = "Failed to read the IAM roles and policies"
 
@@ -115,12 +132,25 @@ def read_instance_profile(iam, name):
         return {}
 
 
+def read_role_policy(iam, role_and_name):
+    role, _sep, name = role_and_name.partition("/")
+    try:
+        document = iam.get_role_policy(aws_retry=True, RoleName=role, PolicyName=name)["PolicyDocument"]
+    except is_boto3_error_code("NoSuchEntity"):
+        return {}
+    # IAM returns the document URL-encoded; boto3 decodes it to a dict, but not every endpoint does.
+    if isinstance(document, str):
+        document = json.loads(urllib.parse.unquote(document))
+    return document
+
+
 def read(params, aws):
     iam = aws.client("iam", retry_decorator=AWSRetry.jittered_backoff())
     return {
         "roles": {name: read_role(iam, name) for name in params["roles"]},
         "policies": {arn: read_policy(iam, arn) for arn in params["policies"]},
         "instance_profiles": {name: read_instance_profile(iam, name) for name in params.get("instance_profiles") or []},
+        "role_policies": {key: read_role_policy(iam, key) for key in params.get("role_policies") or []},
     }
 
 

@@ -257,6 +257,14 @@ db_instance_arn:
   description: The instance ARN.
   returned: when the instance exists
   type: str
+dbi_resource_id:
+  description:
+    - The instance's resource id (C(DbiResourceId)), fixed for its life; IAM database authentication policies name it
+      (C(arn:aws:rds-db:<region>:<account>:dbuser:<DbiResourceId>/<user>)).
+  returned: when the instance exists
+  type: str
+  sample: db-ABCDEFGHIJKLMNOPQRSTUVWXY0
+  version_added: 0.2.0
 endpoint:
   description: The address clients connect to (empty while RDS is still creating it).
   returned: when the instance exists

@@ -841,6 +841,29 @@ def default_storage_key_to_aws_rds(instance_cls: Any) -> None:
     _applied("rds:default-storage-key")
 
 
+def unique_dbi_resource_ids(instance_cls: Any) -> None:
+    """Each DB instance has its own ``DbiResourceId``.
+
+    AWS: "The Amazon Web Services Region-unique, immutable identifier for the DB instance" (DBInstance.DbiResourceId,
+    https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DBInstance.html), ``db-`` and 26 upper-case letters
+    and digits. IAM database authentication policies name the database by it. moto 5.x gives every instance the same
+    one, so one environment's policy would reach every other environment's database.
+    """
+
+    def build_init(original: Any) -> Any:
+        def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+            import secrets
+            import string
+
+            original(self, *args, **kwargs)
+            self.dbi_resource_id = "db-" + "".join(secrets.choice(string.ascii_uppercase + string.digits) for _position in range(26))
+
+        return __init__
+
+    _patch(instance_cls, "__init__", "rds:unique-dbi-resource-id", build_init)
+    _applied("rds:unique-dbi-resource-id")
+
+
 # --- DynamoDB ----------------------------------------------------------------------------------------------------
 
 DYNAMODB_TABLE_CLASSES = ("STANDARD", "STANDARD_INFREQUENT_ACCESS")
@@ -1303,6 +1326,7 @@ def apply_all() -> list[str]:
     track_parameter_apply_status(DBInstance, RDSBackend)
     add_performance_insights(DBInstance)
     default_storage_key_to_aws_rds(DBInstance)
+    unique_dbi_resource_ids(DBInstance)
     add_gp3_storage_baseline(DBInstance, RDSBackend)
     add_db_engine_versions(RDSBackend, RDSResponse)
     from moto.backup.models import BackupBackend

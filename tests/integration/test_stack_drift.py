@@ -49,6 +49,11 @@ def test_check_mode_reports_exactly_the_drift_and_a_run_repairs_it(emulator, tmp
     plan = backup.get_backup_plan(BackupPlanId=plan_id)["BackupPlan"]
     rule = {k: v for k, v in plan["Rules"][0].items() if k != "RuleId"} | {"Lifecycle": {"DeleteAfterDays": 1}}
     backup.update_backup_plan(BackupPlanId=plan_id, BackupPlan={"BackupPlanName": plan_name, "Rules": [rule]})
+    data_role = f"corp-iam-dataaccess-{ENVIRONMENT}"
+    connect = iam.get_role_policy(RoleName=data_role, PolicyName="rds-db-connect")["PolicyDocument"]
+    assert connect["Statement"][0]["Resource"] == [f"arn:aws:rds-db:us-east-1:123456789012:dbuser:{document_rds_id(outputs)}/app"]
+    connect["Statement"][0]["Resource"] = [connect["Statement"][0]["Resource"][0].replace("/app", "/*")]
+    iam.put_role_policy(RoleName=data_role, PolicyName="rds-db-connect", PolicyDocument=json.dumps(connect))
 
     drift = run("--check", "--diff")
     lines = drift.stdout.splitlines()
@@ -61,6 +66,7 @@ def test_check_mode_reports_exactly_the_drift_and_a_run_repairs_it(emulator, tmp
         "Create the data access policy",
         "Create or update the table",
         "Create or update the plan",
+        "Let the data access role connect to the database as app",
     ]
     assert "versioning is Suspended, would enable it" in drift.stdout
     assert "0.0.0.0/0" in drift.stdout
@@ -70,7 +76,7 @@ def test_check_mode_reports_exactly_the_drift_and_a_run_repairs_it(emulator, tmp
     repaired = run()
     lines = repaired.stdout.splitlines()
     repairs = [next(t for t in reversed(lines[:i]) if t.startswith("TASK")) for i, line in enumerate(lines) if line.startswith("changed:")]
-    assert changed(repaired) == 5, "\n".join(repairs)
+    assert changed(repaired) == 6, "\n".join(repairs)
     assert s3.get_bucket_versioning(Bucket=bucket)["Status"] == "Enabled"
     (group,) = ec2.describe_security_groups(GroupIds=[group["GroupId"]])["SecurityGroups"]
     assert not [r for p in group["IpPermissions"] for r in p.get("IpRanges", []) if r["CidrIp"] == "0.0.0.0/0"]
@@ -81,6 +87,8 @@ def test_check_mode_reports_exactly_the_drift_and_a_run_repairs_it(emulator, tmp
     assert "Widened" not in json.dumps(document)
     plan = backup.get_backup_plan(BackupPlanId=plan_id)["BackupPlan"]
     assert plan["Rules"][0]["Lifecycle"] == {"DeleteAfterDays": 35}
+    connect = iam.get_role_policy(RoleName=data_role, PolicyName="rds-db-connect")["PolicyDocument"]
+    assert connect["Statement"][0]["Resource"] == [f"arn:aws:rds-db:us-east-1:123456789012:dbuser:{document_rds_id(outputs)}/app"]
     assert changed(run("--check")) == 0
 
     destroyed = run("-e", f"corp_destroy_confirmation={ENVIRONMENT}", "-e", "s3_force_destroy=true", playbook="playbooks/destroy.yml")
@@ -89,3 +97,8 @@ def test_check_mode_reports_exactly_the_drift_and_a_run_repairs_it(emulator, tmp
     assert plan_name not in [v["BackupVaultName"] for v in backup.list_backup_vaults()["BackupVaultList"]]
     again = run("-e", f"corp_destroy_confirmation={ENVIRONMENT}", "-e", "s3_force_destroy=true", playbook="playbooks/destroy.yml")
     assert changed(again) == 0
+
+
+def document_rds_id(outputs) -> str:
+    """The database's resource id the outputs file publishes."""
+    return json.loads((outputs / f"{ENVIRONMENT}.json").read_text())["services"]["rds"]["resource_id"]

@@ -32,6 +32,7 @@ S3_LIST = "https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.htm
 S3_KEYS = "https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html"
 DYNAMODB_KEYS = "https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazondynamodb.html"
 DYNAMODB_KMS = "https://docs.aws.amazon.com/kms/latest/developerguide/services-dynamodb.html"
+RDS_IAM_AUTH = "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.IAMDBAuth.IAMPolicy.html"
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,13 @@ class Stack:
     region: str
     key_arn: str
     account: str = ACCOUNT
+    # The database's DbiResourceId (RDS assigns it at creation): the tests pick one per environment, a converged
+    # stack reports its own.
+    db_resource_id: str = ""
+
+    @property
+    def db_resource(self) -> str:
+        return self.db_resource_id or f"db-{self.environment.upper()}RESOURCEID0123456789"
 
     @property
     def bucket_arn(self) -> str:
@@ -223,6 +231,20 @@ WORKLOADS: list[Workload] = [
         )
         for operation in ("GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "BatchGetItem", "BatchWriteItem", "ConditionCheckItem", "DescribeTable")
     ],
+    # IAM database authentication: the client signs a token locally; when it connects, RDS authorises rds-db:connect
+    # on arn:aws:rds-db:<region>:<account>:dbuser:<DbiResourceId>/<user> (no other context key than the global ones).
+    Workload(
+        "Connect to the database with IAM authentication as the application user",
+        (Call("rds-db:connect", "arn:aws:rds-db:{region}:{account}:dbuser:{db_resource_id}/app"),),
+        RDS_IAM_AUTH,
+        ALLOW,
+    ),
+    Workload(
+        "Connect to the database with IAM authentication as the master user",
+        (Call("rds-db:connect", "arn:aws:rds-db:{region}:{account}:dbuser:{db_resource_id}/corpadmin"),),
+        RDS_IAM_AUTH,
+        "Deny",
+    ),
 ]
 
 
@@ -236,6 +258,7 @@ def fill(value: Any, stack: Stack) -> Any:
             "table_arn": stack.table_arn,
             "key_arn": stack.key_arn,
             "log_group_arn": stack.log_group_arn,
+            "db_resource_id": stack.db_resource,
         }
         return value.format(**names)
     if isinstance(value, list):

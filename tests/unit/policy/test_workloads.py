@@ -2,6 +2,8 @@
 policy as the iam role assembles it from corp.infra.tag_conditioned_policy and corp.infra.kms_context_policy,
 the stack key's policy (corp.infra.stack_key_policy) and the data bucket's (corp.infra.s3_bucket_policy)."""
 
+import functools
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -70,9 +72,25 @@ def data_access_policy(stack: Stack, levels: list[str], bucket_key: bool) -> dic
     return {"Version": "2012-10-17", "Statement": statements}
 
 
+@functools.cache
+def db_connect_policy(stack: Stack) -> dict:
+    """The data access role's inline rds-db-connect policy as roles/iam/vars/main.yml writes it, with the role's defaults."""
+    from tests.unit.role_vars import render_role_vars
+
+    inventory = {
+        "corp_environment": stack.environment,
+        "corp_region": stack.region,
+        "corp_aws_account_id": stack.account,
+        "corp_aws_partition": "aws",
+        "corp_name_prefix": "corp",
+        "__iam_db_resource_id": stack.db_resource,
+    }
+    return render_role_vars("iam", inventory, ["__iam_db_connect_policy"], Path(tempfile.mkdtemp(prefix="corp-iam-vars-")))["__iam_db_connect_policy"]
+
+
 def documents(stack: Stack, levels: list[str], bucket_key: bool) -> Documents:
     return Documents(
-        identity=[data_access_policy(stack, levels, bucket_key)],
+        identity=[data_access_policy(stack, levels, bucket_key), db_connect_policy(stack)],
         bucket=bucket_policy(stack.bucket_arn.split(":::")[1], "aws", [], [], S3_DEFAULTS["s3_min_tls_version"], True, stack.key_arn),
         key=stack_key_policy(stack.account, "aws", stack.region, S3_DEFAULTS["s3_key_usage_services"], [stack.log_group_arn]),
         s3_endpoint=gateway_endpoint_policy("s3", stack.account, "aws", stack.region, bucket_names=[stack.bucket_arn.split(":::")[1]]),

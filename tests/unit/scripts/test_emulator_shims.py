@@ -1,5 +1,6 @@
 """The emulator's shims make moto answer the way the AWS API reference documents."""
 
+import re
 import types
 import uuid
 
@@ -776,3 +777,10 @@ def test_an_unknown_vault_is_access_denied_as_on_aws(backup):
     assert error.value.response["Error"]["Code"] == "AccessDeniedException"
     assert error.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
     assert backup.describe_backup_vault(BackupVaultName="corp-backup-data-local")["BackupVaultName"] == "corp-backup-data-local"
+
+
+def test_each_db_instance_has_its_own_resource_id(rds):
+    first = _instance(rds, "corp-rds-main-dev")["DbiResourceId"]
+    second = _instance(rds, "corp-rds-main-prod")["DbiResourceId"]
+    assert first != second and all(re.fullmatch(r"db-[A-Z0-9]{26}", i) for i in (first, second))
+    assert rds.describe_db_instances(DBInstanceIdentifier="corp-rds-main-dev")["DBInstances"][0]["DbiResourceId"] == first

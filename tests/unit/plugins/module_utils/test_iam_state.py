@@ -130,3 +130,18 @@ def test_the_instance_profile_must_hold_the_role_and_the_stacks_tags():
     assert iam_drift({"instance_profiles": {}}, wanted) == {"profile": "missing"}
     assert iam_drift({"instance_profiles": {"corp-iam-dataaccess-prod": live | {"Roles": []}}}, wanted) == {"profile": "role"}
     assert iam_drift({"instance_profiles": {"corp-iam-dataaccess-prod": live | {"Tags": []}}}, wanted) == {"profile": "tags"}
+
+
+def test_an_inline_policy_differs_when_missing_or_not_equivalent():
+    document = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "rds-db:connect", "Resource": ["arn:aws:rds-db:eu-west-1:1:dbuser:db-A/app"]}],
+    }
+    wanted = {"db": {"kind": "inline_policy", "role": "corp-iam-dataaccess-prod", "name": "rds-db-connect", "document": document}}
+    assert iam_drift({"role_policies": {}}, wanted) == {"db": "missing"}
+    # The same statement written differently (one resource as a string) is equivalent; another database's id is not.
+    same = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["rds-db:connect"], "Resource": "arn:aws:rds-db:eu-west-1:1:dbuser:db-A/app"}]}
+    assert iam_drift({"role_policies": {"corp-iam-dataaccess-prod/rds-db-connect": same}}, wanted) == {}
+    other = copy.deepcopy(document)
+    other["Statement"][0]["Resource"] = ["arn:aws:rds-db:eu-west-1:1:dbuser:db-B/app"]
+    assert iam_drift({"role_policies": {"corp-iam-dataaccess-prod/rds-db-connect": other}}, wanted) == {"db": "document"}
