@@ -601,6 +601,38 @@ def _check_backup(values: dict[str, Any], problems: _Problems) -> None:
         )
 
 
+# STS AssumeRole (https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html).
+_EXTERNAL_ID = re.compile(r"^[\w+=,.@:/-]{2,1224}$")
+_SESSION_NAME = re.compile(r"^[\w+=,.@-]{2,64}$")
+
+
+def _check_credentials(values: dict[str, Any], problems: _Problems) -> None:
+    """The profile and the role a run assumes: well-formed, not mixed with static keys, in an allowed account."""
+    profile, role = values.get("corp_aws_profile"), values.get("corp_aws_assume_role_arn")
+    if _is_set(profile) and (_is_set(values.get("corp_aws_access_key")) or _is_set(values.get("corp_aws_secret_key"))):
+        problems.add("corp_aws_profile", "cannot be combined with corp_aws_access_key / corp_aws_secret_key: give one source of credentials")
+    if _is_set(role):
+        match = re.match(r"^arn:aws(?:-cn|-us-gov|-iso|-iso-b)?:iam::(\d{12}):role/[\w+=,.@/-]{1,512}$", str(role))
+        if not match:
+            problems.add("corp_aws_assume_role_arn", f"must be an IAM role ARN, arn:aws:iam::<account>:role/<name> (got {role!r})")
+        else:
+            allowed = [str(a) for a in _as_list(values.get("corp_allowed_account_ids"))]
+            if allowed and match.group(1) not in allowed:
+                problems.add("corp_aws_assume_role_arn", f"is in account {match.group(1)}, which is not one of corp_allowed_account_ids ({', '.join(allowed)})")
+    elif any(_is_set(values.get(v)) for v in ("corp_aws_assume_role_external_id", "corp_aws_assume_role_session_name")):
+        problems.add("corp_aws_assume_role_arn", "is required when corp_aws_assume_role_external_id or corp_aws_assume_role_session_name is set")
+    external_id = values.get("corp_aws_assume_role_external_id")
+    if _is_set(external_id) and not _EXTERNAL_ID.match(str(external_id)):
+        problems.add("corp_aws_assume_role_external_id", "must be 2-1224 of letters, digits and +=,.@:/-")
+    session = values.get("corp_aws_assume_role_session_name")
+    if _is_set(session) and not _SESSION_NAME.match(str(session)):
+        problems.add("corp_aws_assume_role_session_name", f"must be 2-64 of letters, digits and +=,.@- (got {session!r})")
+    if "corp_aws_assume_role_duration_seconds" in values:
+        duration = _as_int(values["corp_aws_assume_role_duration_seconds"])
+        if duration is None or not 900 <= duration <= 43200:
+            problems.add("corp_aws_assume_role_duration_seconds", f"must be 900-43200 seconds (got {values['corp_aws_assume_role_duration_seconds']!r})")
+
+
 def _check_nacl_quota(values: dict[str, Any], problems: _Problems) -> None:
     """Amazon VPC quotas: rules per network ACL, 20 by default, adjustable to at most 40."""
     if "network_nacl_rule_quota" in values:
@@ -697,6 +729,7 @@ def check_inputs(values: dict[str, Any], regions: Iterable[str] | None = None, t
     _check_nacl_quota(stack, problems)
     _check_backup(stack, problems)
     _check_allowed_accounts(stack, problems)
+    _check_credentials(stack, problems)
     _check_retired(stack, problems)
     _check_destroy(stack, problems)
     _check_host(stack, host, problems)

@@ -28,6 +28,9 @@ ENVIRONMENT = "awxtest"
 pytestmark = pytest.mark.slow(66)  # seconds, about
 # Variables AWX adds to every job's extra vars.
 AWX_VARS = {"awx_job_id": 42, "awx_job_template_name": "", "awx_user_name": "admin", "tower_job_id": 42}
+# What the template's "corp.infra AWS role" credential injects (awx/controller/credential_types.yml): the role to
+# assume, here in the emulator's account.
+ROLE_CREDENTIAL_VARS = {"corp_aws_assume_role_arn": "arn:aws:iam::123456789012:role/corp-deploy", "corp_aws_assume_role_external_id": "corp-infra-awx"}
 
 
 @pytest.fixture(scope="module")
@@ -80,9 +83,11 @@ def launch(tmp_path: Path, emulator, collections: Path, job_template: dict, extr
     (data / "inventory").mkdir()
     (data / "inventory" / "hosts.yml").write_text(yaml.safe_dump(awx_inventory()))
     (data / "env").mkdir()
-    (data / "env" / "extravars").write_text(yaml.safe_dump(extra_vars | AWX_VARS | {"awx_job_template_name": job_template["name"]}))
+    extravars = extra_vars | AWX_VARS | ROLE_CREDENTIAL_VARS | {"awx_job_template_name": job_template["name"]}
+    (data / "env" / "extravars").write_text(yaml.safe_dump(extravars))
     envvars = {
-        # The "Amazon Web Services" credential's injection; the endpoint stands in for AWS.
+        # The execution node's own credentials (an instance or pod role on AWS), from which the job assumes the role;
+        # the endpoint stands in for AWS.
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
         "AWS_ENDPOINT_URL": emulator.endpoint,
@@ -123,6 +128,10 @@ def test_converge_and_a_confirmed_destroy_as_awx_launches_them(emulator, ee_coll
     assert (job.status, job.rc) == ("successful", 0), job.failed_tasks
     assert job.stats["failures"] == {} and job.stats["dark"] == {}
     assert job.stats["ok"][ENVIRONMENT] > 0 and job.stats["changed"][ENVIRONMENT] > 0
+    # The job assumed the credential's role first, and its session never reached the output.
+    assumed = [e["event_data"] for e in job.events if e["event"] == "runner_on_ok" and e["event_data"]["task"].startswith("Assume the environment's role")]
+    assert len(assumed) == 1 and "censored" in assumed[0]["res"], assumed
+    assert not [e for e in job.events if "session_token" in e.get("stdout", "")]
     # The roles that ran are the image's corp.infra, not this checkout's.
     role_tasks = {path for path in job.task_paths if "/corp/infra/roles/" in path}
     assert role_tasks and all(path.startswith(str(ee_collections)) for path in role_tasks), sorted(role_tasks)[:3]

@@ -1,7 +1,7 @@
 """Many environments in one run: the shipped dev, staging and prod inventories combined with -i (one host each,
-their values in host_vars); one `ansible-playbook site.yml --forks 3` converges them all, each into its own region
-with its own network, key, bucket, table, database and roles, none naming another's; destroying one leaves the
-others whole."""
+their values in host_vars); one `ansible-playbook site.yml --forks 3` converges them all, each into its own account
+(a role assumed per host, corp_aws_assume_role_arn) and region, with its own network, key, bucket, table, database and
+roles, none naming another's and no account holding another's; destroying one leaves the others whole."""
 
 from __future__ import annotations
 
@@ -39,9 +39,23 @@ EMULATOR_VARS = {
     "corp_aws_access_key": "testing",
     "corp_aws_secret_key": "testing",
     "corp_aws_s3_control_config": {"proxies": {"http": "{{ corp_aws_endpoint_url }}"}},
-    # The emulator's one account, which prod's corp_allowed_account_ids would refuse.
-    "corp_allowed_account_ids": ["123456789012"],
 }
+# One account per environment: each host assumes a role in its own (moto answers AssumeRole into another account's
+# role ARN with credentials that act in that account), and allows only it. prod's is the one inventories/prod allows
+# (its host_vars file outranks the host vars of the inventory source below).
+ACCOUNTS = {"dev": "111111111111", "staging": "222222222222", "prod": "210987654321"}
+
+
+def role_arn(environment: str) -> str:
+    return f"arn:aws:iam::{ACCOUNTS[environment]}:role/corp-deploy"
+
+
+def accounts_inventory(tmp_path) -> tuple[str, str]:
+    """A fourth inventory source with each host's role and allowed account (host vars, which extra vars would override for every host)."""
+    path = tmp_path / "accounts.yml"
+    hosts = {e: {"corp_aws_assume_role_arn": role_arn(e), "corp_allowed_account_ids": [ACCOUNTS[e]]} for e in ACCOUNTS}
+    path.write_text(yaml.safe_dump({"all": {"hosts": hosts}}))
+    return ("-i", str(path))
 
 
 def names(environment: str, text: str) -> bool:
@@ -49,8 +63,20 @@ def names(environment: str, text: str) -> bool:
     return re.search(rf"(?<![a-z0-9]){re.escape(environment)}(?![a-z0-9])", text) is not None
 
 
-def client(emulator, service: str, region: str):
-    return boto3.client(service, endpoint_url=emulator.endpoint, region_name=region, aws_access_key_id="testing", aws_secret_access_key="testing")
+@functools.cache
+def _session(endpoint: str, environment: str) -> dict:
+    sts = boto3.client("sts", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing")
+    credentials = sts.assume_role(RoleArn=role_arn(environment), RoleSessionName="corp-infra-test")["Credentials"]
+    return {
+        "aws_access_key_id": credentials["AccessKeyId"],
+        "aws_secret_access_key": credentials["SecretAccessKey"],
+        "aws_session_token": credentials["SessionToken"],
+    }
+
+
+def client(emulator, service: str, region: str, environment: str):
+    """A client acting in ``environment``'s account."""
+    return boto3.client(service, endpoint_url=emulator.endpoint, region_name=region, **_session(emulator.endpoint, environment))
 
 
 def recap(result, host: str) -> dict[str, int]:
@@ -58,8 +84,8 @@ def recap(result, host: str) -> dict[str, int]:
     return {k: int(v) for k, v in (field.split("=") for field in line.split(":", 1)[1].split())}
 
 
-def vpcs_named(emulator, environment: str, region: str) -> list[dict]:
-    ec2 = client(emulator, "ec2", region)
+def vpcs_named(emulator, environment: str, region: str, account_of: str | None = None) -> list[dict]:
+    ec2 = client(emulator, "ec2", region, account_of or environment)
     return ec2.describe_vpcs(Filters=[{"Name": "tag:Name", "Values": [f"corp-vpc-main-{environment}"]}])["Vpcs"]
 
 
@@ -76,17 +102,23 @@ def check_environment(emulator, environment: str) -> None:
     (vpc,) = vpcs_named(emulator, environment, region)
     assert vpc["VpcId"] == services["network"]["vpc_id"] and vpc["CidrBlock"] == cidr
     assert {"Key": "Environment", "Value": environment} in vpc["Tags"]
+    assert outputs["account_id"] == ACCOUNTS[environment]
     for other in others:
         if ENVIRONMENTS[other][0] != region:
             assert not vpcs_named(emulator, environment, ENVIRONMENTS[other][0]), f"{environment}'s network in {other}'s region"
+        # No other account holds anything of this environment, in any of the regions.
+        for any_region in {r for r, _cidr in ENVIRONMENTS.values()}:
+            assert not vpcs_named(emulator, environment, any_region, account_of=other), f"{environment}'s network in {other}'s account"
+        buckets = {b["Name"] for b in client(emulator, "s3", region, other).list_buckets()["Buckets"]}
+        assert not [b for b in buckets if names(environment, b)], f"{environment}'s buckets in {other}'s account"
     assert all(az.startswith(region) for az in services["network"]["availability_zones"])
 
-    kms = client(emulator, "kms", region)
+    kms = client(emulator, "kms", region, environment)
     key_arn = services["s3"]["key_arn"]
     assert key_arn.startswith(f"arn:aws:kms:{region}:")
     assert kms.describe_key(KeyId=f"alias/corp-kms-data-{environment}")["KeyMetadata"]["Arn"] == key_arn
 
-    s3 = client(emulator, "s3", region)
+    s3 = client(emulator, "s3", region, environment)
     bucket = f"corp-s3-securedata-{environment}"
     assert (s3.get_bucket_location(Bucket=bucket)["LocationConstraint"] or "us-east-1") == region
     (rule,) = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"]
@@ -94,20 +126,20 @@ def check_environment(emulator, environment: str) -> None:
     policy = s3.get_bucket_policy(Bucket=bucket)["Policy"]
     assert bucket in policy and not [other for other in others if names(other, policy)]
 
-    dynamodb = client(emulator, "dynamodb", region)
+    dynamodb = client(emulator, "dynamodb", region, environment)
     table = dynamodb.describe_table(TableName=f"corp-dynamodb-main-{environment}")["Table"]
     assert table["SSEDescription"]["KMSMasterKeyArn"] == key_arn
 
-    rds = client(emulator, "rds", region)
+    rds = client(emulator, "rds", region, environment)
     (database,) = rds.describe_db_instances(DBInstanceIdentifier=f"corp-rds-main-{environment}")["DBInstances"]
     assert database["DBSubnetGroup"]["VpcId"] == vpc["VpcId"]
     assert [g["VpcSecurityGroupId"] for g in database["VpcSecurityGroups"]] == [services["network"]["db_security_group_id"]]
     # One key story: storage, Performance Insights and the master user secret use the stack key, as does the flow log group.
     assert (database["KmsKeyId"], database["PerformanceInsightsKMSKeyId"], database["MasterUserSecret"]["KmsKeyId"]) == (key_arn,) * 3
-    (group,) = client(emulator, "logs", region).describe_log_groups(logGroupNamePrefix=f"corp-vpc-flowlogs-{environment}")["logGroups"]
+    (group,) = client(emulator, "logs", region, environment).describe_log_groups(logGroupNamePrefix=f"corp-vpc-flowlogs-{environment}")["logGroups"]
     assert group["kmsKeyId"] == key_arn
 
-    iam = client(emulator, "iam", region)
+    iam = client(emulator, "iam", region, environment)
     policy_arn = services["iam"]["data_access_policy_arn"]
     version = iam.get_policy(PolicyArn=policy_arn)["Policy"]["DefaultVersionId"]
     document = json.dumps(iam.get_policy_version(PolicyArn=policy_arn, VersionId=version)["PolicyVersion"]["Document"])
@@ -116,7 +148,7 @@ def check_environment(emulator, environment: str) -> None:
 
     # The backup vault uses the stack key, locked in production only; its selection assigns this environment's
     # database and table (RDS.26, DynamoDB.4 in the report below).
-    vault = client(emulator, "backup", region).describe_backup_vault(BackupVaultName=f"corp-backup-data-{environment}")
+    vault = client(emulator, "backup", region, environment).describe_backup_vault(BackupVaultName=f"corp-backup-data-{environment}")
     assert vault["EncryptionKeyArn"] == key_arn
     assert (vault["Locked"], vault.get("MinRetentionDays"), vault.get("MaxRetentionDays")) == ((True, 7, 365) if environment == "prod" else (False, None, None))
     assert services["backup"]["vault_lock"] == ("governance" if environment == "prod" else "none")
@@ -132,13 +164,17 @@ def workloads_hold(emulator) -> None:
     environment's role does what its application needs, and no environment's role reaches another's data."""
     documents, stacks = {}, {}
     for environment, (region, _cidr) in ENVIRONMENTS.items():
-        clients = functools.partial(client, emulator, region=region)
+        clients = functools.partial(client, emulator, region=region, environment=environment)
         documents[environment] = read_documents(clients, environment)
         assert documents[environment].identity and documents[environment].bucket and documents[environment].key
-        key_arn = json.loads((ROOT / "outputs" / f"{environment}.json").read_text())["services"]["s3"]["key_arn"]
-        stacks[environment] = Stack(environment, region, key_arn)
+        services = json.loads((ROOT / "outputs" / f"{environment}.json").read_text())["services"]
+        # The database's resource id as RDS gave it, which the data access role's rds-db-connect policy names.
+        assert services["rds"]["resource_id"].startswith("db-")
+        stacks[environment] = Stack(
+            environment, region, services["s3"]["key_arn"], account=ACCOUNTS[environment], db_resource_id=services["rds"]["resource_id"]
+        )
         trust, delivery = read_flow_log_documents(clients, environment)
-        assert flow_log_failures(trust, delivery, environment=environment, region=region) == []
+        assert flow_log_failures(trust, delivery, environment=environment, region=region, account=ACCOUNTS[environment]) == []
         # What CloudWatch Logs, RDS and Secrets Manager ask of the key, on the key policy the stack holds.
         assert key_use_failures(documents[environment].key, stacks[environment]) == []
         assert trust_failures(*read_trusts(clients, environment), stacks[environment]) == []
@@ -148,8 +184,8 @@ def workloads_hold(emulator) -> None:
 
 def stack_gone(emulator, environment: str) -> bool:
     region = ENVIRONMENTS[environment][0]
-    tables = client(emulator, "dynamodb", region).list_tables()["TableNames"]
-    buckets = {b["Name"] for b in client(emulator, "s3", region).list_buckets()["Buckets"]}
+    tables = client(emulator, "dynamodb", region, environment).list_tables()["TableNames"]
+    buckets = {b["Name"] for b in client(emulator, "s3", region, environment).list_buckets()["Buckets"]}
     return not (
         vpcs_named(emulator, environment, region)
         or f"corp-dynamodb-main-{environment}" in tables
@@ -168,7 +204,9 @@ def test_three_environments_converge_in_one_run_without_sharing_state(emulator, 
     }
 
     started = time.monotonic()
-    converged = ansible_playbook(emulator, "site.yml", *INVENTORIES, "-e", f"@{emulator_vars(tmp_path)}", "--forks", "3", check=True)
+    converged = ansible_playbook(
+        emulator, "site.yml", *INVENTORIES, *accounts_inventory(tmp_path), "-e", f"@{emulator_vars(tmp_path)}", "--forks", "3", check=True
+    )
     elapsed = time.monotonic() - started
     for environment in ENVIRONMENTS:
         counts = recap(converged, environment)
@@ -176,7 +214,8 @@ def test_three_environments_converge_in_one_run_without_sharing_state(emulator, 
     print(f"three environments converged in {elapsed:.0f} s")
     # Each host kept its production rules: prod's database is multi-AZ and protected, dev's and staging's per their sizing.
     instances = {
-        e: client(emulator, "rds", ENVIRONMENTS[e][0]).describe_db_instances(DBInstanceIdentifier=f"corp-rds-main-{e}")["DBInstances"][0] for e in ENVIRONMENTS
+        e: client(emulator, "rds", ENVIRONMENTS[e][0], e).describe_db_instances(DBInstanceIdentifier=f"corp-rds-main-{e}")["DBInstances"][0]
+        for e in ENVIRONMENTS
     }
     assert {e: (i["MultiAZ"], i["DeletionProtection"]) for e, i in instances.items()} == {
         "dev": (False, False),
@@ -222,5 +261,15 @@ def emulator_vars(tmp_path) -> str:
 def destroy(emulator, tmp_path, *args: str) -> subprocess.CompletedProcess:
     """playbooks/destroy.yml on every environment at once (buckets with their objects)."""
     return ansible_playbook(
-        emulator, "playbooks/destroy.yml", *INVENTORIES, "-e", f"@{emulator_vars(tmp_path)}", *args, "--forks", "3", "-e", "s3_force_destroy=true"
+        emulator,
+        "playbooks/destroy.yml",
+        *INVENTORIES,
+        *accounts_inventory(tmp_path),
+        "-e",
+        f"@{emulator_vars(tmp_path)}",
+        *args,
+        "--forks",
+        "3",
+        "-e",
+        "s3_force_destroy=true",
     )

@@ -155,3 +155,19 @@ def test_a_run_with_another_accounts_credentials_is_refused_after_one_get_caller
         emulator, "site.yml", "-i", "inventories/local", "--check", "--tags", "s3", "-e", '{"corp_allowed_account_ids": ["123456789012"]}'
     )
     assert allowed.returncode == 0 and emulator.requests()["total"] > 1
+
+
+def test_a_role_in_an_account_the_environment_does_not_allow_is_refused_before_any_request(emulator):
+    emulator.reset()
+    extra = '{"corp_allowed_account_ids": ["210987654321"], "corp_aws_assume_role_arn": "arn:aws:iam::111111111111:role/corp-deploy"}'
+    refused = ansible_playbook(emulator, "site.yml", "-i", "inventories/local", "-e", extra)
+    assert refused.returncode != 0
+    assert "corp_aws_assume_role_arn: is in account 111111111111, which is not one of corp_allowed_account_ids (210987654321)" in refused.stdout
+    assert emulator.requests()["total"] == 0, emulator.requests()
+    # An allowed role: the run assumes it, then reads the caller, whose account is the role's, before anything else.
+    emulator.reset()
+    extra = '{"corp_allowed_account_ids": ["111111111111"], "corp_aws_assume_role_arn": "arn:aws:iam::111111111111:role/corp-deploy"}'
+    allowed = ansible_playbook(emulator, "site.yml", "-i", "inventories/local", "--check", "--tags", "s3", "-e", extra)
+    assert allowed.returncode == 0, allowed.stdout[-3000:]
+    by_action = emulator.requests()["by_action"]
+    assert by_action.get("sts:AssumeRole") == 1 and by_action.get("sts:GetCallerIdentity") == 1, by_action

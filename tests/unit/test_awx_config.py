@@ -82,7 +82,7 @@ def test_playbook_level_variables_are_read_by_their_playbooks():
 
 def test_the_roles_each_playbook_runs_are_found():
     assert playbook_roles("site.yml") == {"preflight", "account", "network", "s3", "iam", "rds", "dynamodb", "backup", "outputs", "verify"}
-    assert playbook_roles("playbooks/verify.yml") == {"preflight", "verify"}
+    assert playbook_roles("playbooks/verify.yml") == {"preflight", "account", "verify"}
     assert "rds_apply_immediately" in accepted_variables("site.yml")
     # site.yml takes the confirmation too now (a role's <role>_state=absent through it needs it).
     assert "corp_destroy_confirmation" in accepted_variables("site.yml")
@@ -103,7 +103,8 @@ def test_every_template_runs_an_existing_playbook_with_defined_objects(job_templ
     # The template's AWS credential is its environment's, never another's.
     environment = job_template["inventory"].removeprefix("corp.infra ")
     assert all(name.endswith(f" {environment}") for name in job_template["credentials"]), job_template["credentials"]
-    assert all(credentials[name]["credential_type"] == "Amazon Web Services" for name in job_template["credentials"])
+    # An assumed role, never IAM user keys (issue 18).
+    assert all(credentials[name]["credential_type"] == "corp.infra AWS role" for name in job_template["credentials"])
 
 
 @pytest.mark.parametrize("job_template", TEMPLATES, ids=lambda t: t["name"])
@@ -211,6 +212,7 @@ def test_the_dispatcher_applies_every_object_after_the_objects_it_names():
     assert defined == set(first), defined ^ set(first)
     # What each kind of object names, and so must exist before it.
     needs = {
+        "controller_credentials": ["controller_credential_types"],
         "controller_execution_environments": ["controller_credentials"],
         "controller_projects": ["controller_credentials", "controller_execution_environments"],
         "controller_inventory_sources": ["controller_inventories", "controller_projects"],
@@ -224,3 +226,17 @@ def test_the_dispatcher_applies_every_object_after_the_objects_it_names():
     assert order.index(("project_update", "controller_projects")) < order.index(("inventory_sources", "controller_inventory_sources"))
     (project,) = CONFIG["controller_projects"]
     assert project["default_environment"] in {e["name"] for e in CONFIG["controller_execution_environments"]}
+
+
+def test_the_credential_type_injects_the_role_the_account_role_assumes():
+    (credential_type,) = CONFIG["controller_credential_types"]
+    # As AWX receives it, once Ansible has rendered the configuration: AWX's own templates of the credential's inputs.
+    rendered = {k: v.replace("{{ '{{' }}", "{{").replace("{{ '}}' }}", "}}") for k, v in credential_type["injectors"]["extra_vars"].items()}
+    assert rendered == {"corp_aws_assume_role_arn": "{{ role_arn }}", "corp_aws_assume_role_external_id": "{{ external_id }}"}
+    fields = {f["id"]: f for f in credential_type["inputs"]["fields"]}
+    assert fields["external_id"].get("secret") is True and credential_type["inputs"]["required"] == ["role_arn"]
+    # The variables it injects are ones the roles take (the account role's argument spec).
+    specs = yaml.safe_load((ROOT / "roles" / "account" / "meta" / "argument_specs.yml").read_text())["argument_specs"]["main"]["options"]
+    assert set(rendered) <= set(specs)
+    for credential in CONFIG["controller_credentials"]:
+        assert credential["credential_type"] == credential_type["name"] and "password" not in credential["inputs"]

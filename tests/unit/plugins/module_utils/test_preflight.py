@@ -437,3 +437,41 @@ def test_production_requires_the_vault_lock_and_accepts_sound_backup_settings():
         "backup_completion_window_minutes": 60,
     }
     assert [p for p in check_inputs(prod | sound, REGIONS) if p.startswith("backup_")] == []
+
+
+@pytest.mark.parametrize(
+    "extra, refusal",
+    [
+        ({"corp_aws_assume_role_arn": "corp-deploy"}, "corp_aws_assume_role_arn: must be an IAM role ARN"),
+        ({"corp_aws_assume_role_arn": "arn:aws:iam::111111111111:user/deploy"}, "corp_aws_assume_role_arn: must be an IAM role ARN"),
+        (
+            {"corp_aws_assume_role_arn": "arn:aws:iam::111111111111:role/corp-deploy", "corp_allowed_account_ids": ["222222222222"]},
+            "corp_aws_assume_role_arn: is in account 111111111111, which is not one of corp_allowed_account_ids (222222222222)",
+        ),
+        ({"corp_aws_assume_role_external_id": "abc"}, "corp_aws_assume_role_arn: is required when corp_aws_assume_role_external_id"),
+        (
+            {"corp_aws_assume_role_arn": "arn:aws:iam::111111111111:role/corp-deploy", "corp_aws_assume_role_external_id": "x"},
+            "corp_aws_assume_role_external_id: must be 2-1224",
+        ),
+        (
+            {"corp_aws_assume_role_arn": "arn:aws:iam::111111111111:role/corp-deploy", "corp_aws_assume_role_session_name": "a session"},
+            "corp_aws_assume_role_session_name: must be 2-64",
+        ),
+        ({"corp_aws_assume_role_duration_seconds": 600}, "corp_aws_assume_role_duration_seconds: must be 900-43200"),
+        ({"corp_aws_profile": "prod-admin"}, "corp_aws_profile: cannot be combined with corp_aws_access_key"),
+    ],
+    ids=["not-an-arn", "a-user", "account-not-allowed", "external-id-alone", "short-external-id", "session-with-space", "short-session", "profile-and-keys"],
+)
+def test_credential_inputs_are_refused_before_any_request(extra, refusal):
+    assert refusal in "\n".join(check_inputs(inventory_inputs("local") | extra, REGIONS))
+
+
+def test_a_role_in_an_allowed_account_with_a_profile_is_accepted():
+    prod = inventory_inputs("prod") | {
+        "corp_aws_profile": "org-deployer",
+        "corp_aws_assume_role_arn": "arn:aws:iam::210987654321:role/corp-deploy",
+        "corp_aws_assume_role_external_id": "corp-infra-prod",
+        "corp_aws_assume_role_session_name": "awx-job-42",
+        "corp_aws_assume_role_duration_seconds": 3600,
+    }
+    assert [p for p in check_inputs(prod, REGIONS) if p.startswith("corp_aws")] == []
