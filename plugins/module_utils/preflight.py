@@ -601,6 +601,23 @@ def _check_backup(values: dict[str, Any], problems: _Problems) -> None:
         )
 
 
+# PostgreSQL role names as corp.infra accepts them for IAM database authentication: plain identifiers, never a
+# wildcard (rds-db:connect on dbuser:<id>/* would admit every user, the master user included).
+_DB_USER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+
+
+def _check_db_users(values: dict[str, Any], problems: _Problems) -> None:
+    users = values.get("iam_data_access_db_users")
+    if users is None:
+        return
+    master = str(values.get("rds_master_username") or "corpadmin")
+    for user in _as_list(users):
+        if not _DB_USER.match(str(user)):
+            problems.add("iam_data_access_db_users", f"{user!r} must be a PostgreSQL user name (lowercase letters, digits, '_'; no wildcard)")
+        elif str(user) == master:
+            problems.add("iam_data_access_db_users", f"{user!r} is the master user, which applications never connect as")
+
+
 # STS AssumeRole (https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html).
 _EXTERNAL_ID = re.compile(r"^[\w+=,.@:/-]{2,1224}$")
 _SESSION_NAME = re.compile(r"^[\w+=,.@-]{2,64}$")
@@ -730,6 +747,7 @@ def check_inputs(values: dict[str, Any], regions: Iterable[str] | None = None, t
     _check_backup(stack, problems)
     _check_allowed_accounts(stack, problems)
     _check_credentials(stack, problems)
+    _check_db_users(stack, problems)
     _check_retired(stack, problems)
     _check_destroy(stack, problems)
     _check_host(stack, host, problems)

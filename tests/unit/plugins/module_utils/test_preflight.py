@@ -475,3 +475,18 @@ def test_a_role_in_an_allowed_account_with_a_profile_is_accepted():
         "corp_aws_assume_role_duration_seconds": 3600,
     }
     assert [p for p in check_inputs(prod, REGIONS) if p.startswith("corp_aws")] == []
+
+
+@pytest.mark.parametrize(
+    "users, refusal",
+    [
+        (["*"], "iam_data_access_db_users: '*' must be a PostgreSQL user name"),
+        (["app*"], "iam_data_access_db_users: 'app*' must be a PostgreSQL user name"),
+        (["App"], "iam_data_access_db_users: 'App' must be a PostgreSQL user name"),
+        (["corpadmin"], "iam_data_access_db_users: 'corpadmin' is the master user"),
+    ],
+    ids=["wildcard", "pattern", "upper-case", "master"],
+)
+def test_database_users_are_plain_names_and_never_the_master(users, refusal):
+    assert refusal in "\n".join(check_inputs(inventory_inputs("local") | {"iam_data_access_db_users": users}, REGIONS))
+    assert [p for p in check_inputs(inventory_inputs("local") | {"iam_data_access_db_users": ["app", "reporting_ro"]}, REGIONS) if "db_users" in p] == []
