@@ -22,6 +22,49 @@ class DynamoDBError(Exception):
     """A wanted setting DynamoDB cannot reach in place (message names the option and the rule)."""
 
 
+_KEY_TYPE = dict(type="str", choices=["S", "N", "B"], default="S")
+# corp.infra.dynamodb_table's options: the module validates its parameters with them, and table_drift normalises the
+# role's desired options with them, so that both compare the same values.
+ARGUMENT_SPEC = dict(
+    name=dict(type="str", required=True),
+    state=dict(type="str", choices=["present", "absent"], default="present"),
+    hash_key_name=dict(type="str"),
+    hash_key_type=_KEY_TYPE,
+    range_key_name=dict(type="str"),
+    range_key_type=_KEY_TYPE,
+    billing_mode=dict(type="str", choices=["PAY_PER_REQUEST", "PROVISIONED"], default="PAY_PER_REQUEST"),
+    read_capacity=dict(type="int"),
+    write_capacity=dict(type="int"),
+    autoscaled_capacity=dict(type="bool", default=False),
+    global_secondary_indexes=dict(
+        type="list",
+        elements="dict",
+        options=dict(
+            name=dict(type="str", required=True),
+            hash_key_name=dict(type="str", required=True),
+            hash_key_type=_KEY_TYPE,
+            range_key_name=dict(type="str"),
+            range_key_type=_KEY_TYPE,
+            projection=dict(type="str", choices=["ALL", "KEYS_ONLY", "INCLUDE"], default="ALL"),
+            non_key_attributes=dict(type="list", elements="str", no_log=False),
+            read_capacity=dict(type="int"),
+            write_capacity=dict(type="int"),
+        ),
+    ),
+    table_class=dict(type="str", choices=["STANDARD", "STANDARD_INFREQUENT_ACCESS"]),
+    kms_key_arn=dict(type="str", no_log=False),
+    deletion_protection=dict(type="bool"),
+    point_in_time_recovery=dict(type="bool"),
+    ttl_attribute_name=dict(type="str", no_log=False),
+    stream_view_type=dict(type="str", choices=["disabled", "KEYS_ONLY", "NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES"]),
+    disable_deletion_protection=dict(type="bool", default=False),
+    wait=dict(type="bool", default=True),
+    wait_timeout=dict(type="int", default=600),
+    tags=dict(type="dict", aliases=["resource_tags"]),
+    purge_tags=dict(type="bool", default=True),
+)
+
+
 def _key_schema(hash_name: str, range_name: str | None) -> list[dict[str, str]]:
     schema = [{"AttributeName": hash_name, "KeyType": "HASH"}]
     if range_name:
@@ -250,3 +293,37 @@ def _index_steps(
     if set(have) != set(want):
         before["global_secondary_indexes"], after["global_secondary_indexes"] = sorted(have), sorted(want)
     return steps
+
+
+def table_drift(state: dict[str, Any], desired: dict[str, Any]) -> dict[str, str]:
+    """{"table": reason} when the table read by corp.infra.dynamodb_state_info differs from ``desired`` (the options
+    the role passes corp.infra.dynamodb_table), else {}.
+
+    The same comparison as the module's: its argument spec fills the defaults, and current_settings / update_steps
+    decide, so the role skips the module exactly when the module would change nothing.
+    """
+    from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+
+    validated = ArgumentSpecValidator(ARGUMENT_SPEC).validate(desired)
+    if validated.error_messages:
+        raise ValueError("; ".join(validated.error_messages))
+    params = validated.validated_parameters
+    table = state.get("table") or {}
+    if not table:
+        return {"table": "missing"}
+    if table.get("TableStatus") != "ACTIVE":
+        return {"table": f"status {table.get('TableStatus')}"}
+    current = current_settings(table, state.get("continuous_backups"), state.get("ttl"), bool(state.get("key_is_aws_managed")))
+    try:
+        steps, before, _after = update_steps(params, current)
+    except DynamoDBError:
+        return {"table": "key schema"}  # the module fails with the reason
+    if steps:
+        return {"table": ", ".join(sorted(before)) or "settings"}
+    if params.get("tags") is not None:
+        live = state.get("tags") or {}
+        wanted = {str(k): str(v) for k, v in params["tags"].items()}
+        extra = set(live) - set(wanted) if params.get("purge_tags") else set()
+        if extra or any(live.get(k) != v for k, v in wanted.items()):
+            return {"table": "tags"}
+    return {}

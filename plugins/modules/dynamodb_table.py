@@ -228,6 +228,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
+from ansible_collections.corp.infra.plugins.module_utils.dynamodb import ARGUMENT_SPEC
 from ansible_collections.corp.infra.plugins.module_utils.dynamodb import DynamoDBError
 from ansible_collections.corp.infra.plugins.module_utils.dynamodb import create_request
 from ansible_collections.corp.infra.plugins.module_utils.dynamodb import current_settings
@@ -360,46 +361,8 @@ def ensure_absent(module, client):
 
 
 def main():
-    key_type = dict(type="str", choices=["S", "N", "B"], default="S")
     module = AnsibleAWSModule(
-        argument_spec=dict(
-            name=dict(type="str", required=True),
-            state=dict(type="str", choices=["present", "absent"], default="present"),
-            hash_key_name=dict(type="str"),
-            hash_key_type=key_type,
-            range_key_name=dict(type="str"),
-            range_key_type=key_type,
-            billing_mode=dict(type="str", choices=["PAY_PER_REQUEST", "PROVISIONED"], default="PAY_PER_REQUEST"),
-            read_capacity=dict(type="int"),
-            write_capacity=dict(type="int"),
-            autoscaled_capacity=dict(type="bool", default=False),
-            global_secondary_indexes=dict(
-                type="list",
-                elements="dict",
-                options=dict(
-                    name=dict(type="str", required=True),
-                    hash_key_name=dict(type="str", required=True),
-                    hash_key_type=key_type,
-                    range_key_name=dict(type="str"),
-                    range_key_type=key_type,
-                    projection=dict(type="str", choices=["ALL", "KEYS_ONLY", "INCLUDE"], default="ALL"),
-                    non_key_attributes=dict(type="list", elements="str", no_log=False),
-                    read_capacity=dict(type="int"),
-                    write_capacity=dict(type="int"),
-                ),
-            ),
-            table_class=dict(type="str", choices=["STANDARD", "STANDARD_INFREQUENT_ACCESS"]),
-            kms_key_arn=dict(type="str", no_log=False),
-            deletion_protection=dict(type="bool"),
-            point_in_time_recovery=dict(type="bool"),
-            ttl_attribute_name=dict(type="str", no_log=False),
-            stream_view_type=dict(type="str", choices=["disabled", "KEYS_ONLY", "NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES"]),
-            disable_deletion_protection=dict(type="bool", default=False),
-            wait=dict(type="bool", default=True),
-            wait_timeout=dict(type="int", default=600),
-            tags=dict(type="dict", aliases=["resource_tags"]),
-            purge_tags=dict(type="bool", default=True),
-        ),
+        argument_spec=ARGUMENT_SPEC,
         supports_check_mode=True,
     )
     key = module.params["kms_key_arn"] or ""

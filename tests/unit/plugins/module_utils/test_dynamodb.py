@@ -147,3 +147,55 @@ def test_autoscaled_capacity_is_left_to_the_scaler_once_provisioned():
     assert update_steps(provisioned, settings(scaled))[0] == []
     # Switching from on-demand still needs the capacities.
     assert update_steps(provisioned, settings())[0][0][1]["ProvisionedThroughput"] == {"ReadCapacityUnits": 5, "WriteCapacityUnits": 5}
+
+
+# --- table_drift: the dynamodb role's read-once comparison, the module's own -----------------------------------------
+
+from ansible_collections.corp.infra.plugins.module_utils.dynamodb import table_drift  # noqa: E402
+
+TAGS = {"Environment": "prod", "ManagedBy": "corp.infra"}
+
+
+def live(table=None, pitr=None, ttl=None, tags=None, aws_managed=False):
+    """What corp.infra.dynamodb_state_info returns for the table."""
+    return {
+        "table": described() if table is None else table,
+        "continuous_backups": PITR_ON if pitr is None else pitr,
+        "ttl": TTL_OFF if ttl is None else ttl,
+        "key_is_aws_managed": aws_managed,
+        "tags": dict(TAGS) if tags is None else tags,
+    }
+
+
+DESIRED = PARAMS | {"tags": TAGS}
+
+
+def test_a_table_in_sync_has_no_drift_and_the_role_skips_the_module():
+    assert table_drift(live(), DESIRED) == {}
+
+
+@pytest.mark.parametrize(
+    ("state", "reason"),
+    [
+        (live(table={}), "missing"),
+        (live(table=described(TableStatus="UPDATING")), "status UPDATING"),
+        (live(pitr={"PointInTimeRecoveryDescription": {"PointInTimeRecoveryStatus": "DISABLED"}}), "point_in_time_recovery"),
+        (live(table=described(DeletionProtectionEnabled=False)), "deletion_protection"),
+        (live(table=described(SSEDescription={"Status": "ENABLED", "KMSMasterKeyArn": KEY.replace("1111", "2222")})), "kms_key_arn"),
+        (live(tags={"Environment": "prod"}), "tags"),
+        (live(tags=TAGS | {"Owner": "someone"}), "tags"),
+        (live(table=described(KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}])), "key schema"),
+    ],
+    ids=["missing", "updating", "pitr-off", "unprotected", "other-key", "tag-missing", "extra-tag", "key-schema"],
+)
+def test_each_difference_the_module_would_act_on_is_reported(state, reason):
+    assert table_drift(state, DESIRED) == {"table": reason}
+
+
+def test_options_the_role_leaves_to_the_module_defaults_compare_as_the_module_fills_them():
+    # hash_key_type and the index's projection are left out: the module's argument spec defaults them (S, ALL).
+    desired = {k: v for k, v in DESIRED.items() if k not in ("hash_key_type", "range_key_type")}
+    desired["global_secondary_indexes"] = [{"name": "by-owner", "hash_key_name": "owner"}]
+    assert table_drift(live(), desired) == {}
+    with pytest.raises(ValueError, match="billing_mode"):
+        table_drift(live(), DESIRED | {"billing_mode": "ON_DEMAND"})
