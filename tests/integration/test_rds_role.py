@@ -13,7 +13,7 @@ ENVIRONMENT = "rdstest"
 pytestmark = pytest.mark.slow(180)  # seconds, about
 INSTANCE = f"corp-rds-main-{ENVIRONMENT}"
 # Production's settings on the local inventory: multi-AZ and deletion protection are off there by default.
-PROD_LIKE = ("-e", "rds_multi_az=true", "-e", "rds_deletion_protection=true")
+PROD_LIKE = ("-e", "rds_multi_az=true", "-e", "rds_deletion_protection=true", "-e", "backup_vault_lock=true")
 
 
 def test_rds_quartet_live_instance_secrets_drift_and_absent(emulator):
@@ -55,6 +55,7 @@ def test_rds_quartet_live_instance_secrets_drift_and_absent(emulator):
     assert outputs["rds"] == {
         "instance_identifier": INSTANCE,
         "instance_arn": db["DBInstanceArn"],
+        "resource_id": db["DbiResourceId"],
         "endpoint": db["Endpoint"]["Address"],
         "port": 5433,
         "master_user_secret_arn": secret_arn,
