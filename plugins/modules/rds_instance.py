@@ -306,9 +306,9 @@ except ImportError:
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
+from ansible_collections.corp.infra.plugins.module_utils.propagation import propagation_retry
 from ansible_collections.corp.infra.plugins.module_utils.rds import SETTINGS
 from ansible_collections.corp.infra.plugins.module_utils.rds import RdsError
 from ansible_collections.corp.infra.plugins.module_utils.rds import create_request
@@ -473,7 +473,8 @@ def main():
     # In check mode on an empty account the monitoring role may not exist yet: nothing is sent then.
     if (module.params["monitoring_interval"] or 0) > 0 and not module.params["monitoring_role_arn"] and not module.check_mode:
         module.fail_json(msg="monitoring_role_arn is required when monitoring_interval is above 0")
-    client = module.client("rds", retry_decorator=AWSRetry.jittered_backoff(catch_extra_error_codes=["InvalidDBInstanceState"]))
+    # A monitoring role created moments ago is refused until IAM has propagated it (module_utils/propagation.py).
+    client = module.client("rds", retry_decorator=propagation_retry(["InvalidDBInstanceState"]))
     try:
         result = ensure_present(module, client) if module.params["state"] == "present" else ensure_absent(module, client)
     except RdsError as e:

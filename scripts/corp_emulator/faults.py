@@ -14,7 +14,9 @@ Two more faults, switched on at run time by the tests (``POST``, parameters in t
 - ``/_faults/hang?after=CreateKey``: forward the next CreateKey, then answer neither it nor anything after it, as
   if the controller died the moment AWS acted. The test then kills the run and posts ``/_faults/release``.
 - ``/_faults/fail?action=CreateTable&code=AccessDeniedException&status=400``: answer every CreateTable with that
-  AWS error (a permission or quota refusal) until ``/_faults/release``.
+  AWS error (a permission or quota refusal) until ``/_faults/release``. With ``times=N`` only the next N, then the
+  action goes through again (AWS's eventual consistency: an error that lasts until what was just created propagates);
+  ``message=`` sets the error's message.
 
 An action is the API operation name: the ``X-Amz-Target`` operation (JSON protocol), the ``Action`` parameter (query
 protocol) or, for S3, ``CreateBucket`` (a PUT on a bucket with no subresource).
@@ -95,7 +97,7 @@ class FaultProxy(ThreadingHTTPServer):
         self.hang_after = ""  # the action after which the proxy stops answering
         self.hung = threading.Event()
         self.released = threading.Event()
-        self.failures: dict[str, tuple[int, str]] = {}  # action: (status, code)
+        self.failures: dict[str, tuple[int, str, str, int | None]] = {}  # action: (status, code, message, times left or None)
 
     def control(self, command: str, params: dict[str, str]) -> None:
         """Switch a fault on or off (the /_faults/<command> endpoints)."""
@@ -104,7 +106,9 @@ class FaultProxy(ThreadingHTTPServer):
                 self.hang_after, self.released = params["after"], threading.Event()
                 self.hung.clear()
             elif command == "fail":
-                self.failures[params["action"]] = (int(params.get("status", "400")), params["code"])
+                times = int(params["times"]) if "times" in params else None
+                message = params.get("message") or f"injected by corp_emulator.faults for {params['action']}"
+                self.failures[params["action"]] = (int(params.get("status", "400")), params["code"], message, times)
             elif command == "release":
                 self.hang_after, self.failures = "", {}
                 self.released.set()
@@ -115,6 +119,20 @@ class FaultProxy(ThreadingHTTPServer):
     def status(self) -> dict[str, Any]:
         with self.lock:
             return dict(self.counts, hung=self.hung.is_set(), hang_after=self.hang_after, failing=sorted(self.failures))
+
+    def injected_failure(self, action: str) -> tuple[int, str, str] | None:
+        """The error to answer ``action`` with, if a fail fault covers it (counting down a ``times`` fault)."""
+        with self.lock:
+            if action not in self.failures:
+                return None
+            status, code, message, times = self.failures[action]
+            if times is not None:
+                if times <= 1:
+                    del self.failures[action]
+                else:
+                    self.failures[action] = (status, code, message, times - 1)
+            self.counts["failed"] += 1
+            return status, code, message
 
     def should_throttle(self) -> bool:
         with self.lock:
@@ -152,11 +170,10 @@ class _Handler(BaseHTTPRequestHandler):
         action = action_of(self.command, path, self.headers, body)
         found = _SERVICE.search(self.headers.get("Authorization", ""))
         service, json_protocol = (found.group(1) if found else ""), "X-Amz-Target" in self.headers
-        if action in proxy.failures:
-            with proxy.lock:
-                proxy.counts["failed"] += 1
-            status, code = proxy.failures[action]
-            self._reply(*error_response(service, json_protocol, status, code, f"injected by corp_emulator.faults for {action}"))
+        failure = proxy.injected_failure(action) if action else None
+        if failure:
+            status, code, message = failure
+            self._reply(*error_response(service, json_protocol, status, code, message))
             return
         if not path.startswith("/_corp/") and proxy.should_throttle():
             self._reply(*throttle_response(service, json_protocol))

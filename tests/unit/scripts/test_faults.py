@@ -69,3 +69,23 @@ def test_an_injected_error_reaches_the_caller_as_that_aws_error(service, json_pr
     parsed = parsers.create_parser(protocol).parse({"status_code": status, "headers": {"content-type": content_type}, "body": body}, None)
     assert parsed["Error"]["Code"] == "AccessDenied"
     assert parsed["Error"]["Message"] == "not <allowed> & logged"
+
+
+def test_a_fail_fault_with_times_lets_the_action_through_once_spent():
+    from corp_emulator.faults import FaultProxy
+
+    proxy = FaultProxy(("127.0.0.1", 0), "http://127.0.0.1:1", 0.0, 1)
+    try:
+        proxy.control("fail", {"action": "CreateDBInstance", "code": "InvalidParameterValue", "message": "not yet", "times": "2"})
+        assert proxy.injected_failure("CreateDBInstance") == (400, "InvalidParameterValue", "not yet")
+        assert proxy.injected_failure("DescribeDBInstances") is None
+        assert proxy.injected_failure("CreateDBInstance") == (400, "InvalidParameterValue", "not yet")
+        assert proxy.injected_failure("CreateDBInstance") is None
+        assert proxy.status()["failed"] == 2
+        # Without times, until released.
+        proxy.control("fail", {"action": "CreateTable", "code": "AccessDeniedException"})
+        assert all(proxy.injected_failure("CreateTable") for _attempt in range(3))
+        proxy.control("release", {})
+        assert proxy.injected_failure("CreateTable") is None
+    finally:
+        proxy.server_close()
