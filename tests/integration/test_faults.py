@@ -9,7 +9,7 @@ from .conftest import fault_proxy
 from .conftest import faults
 
 ENVIRONMENT = "faulttest"
-pytestmark = pytest.mark.slow(160)  # seconds, about
+pytestmark = pytest.mark.slow(140)  # seconds, about
 
 
 @pytest.fixture
@@ -58,15 +58,11 @@ def test_the_database_waits_for_its_monitoring_role_to_propagate(emulator, tmp_p
     environment = "propagtest"
     with fault_proxy(emulator, "--throttle-rate", "0") as proxy:
         faults(proxy, "fail", action="CreateDBInstance", code="InvalidParameterValue", message=message, times=2)
-        args = ["site.yml", "-i", "inventories/local", "-e", f"corp_environment={environment}"]
+        # The roles the database needs (its key, network and monitoring role) and the database: the rest is not at stake.
+        args = ["site.yml", "-i", "inventories/local", "-e", f"corp_environment={environment}", "--tags", "s3,network,iam,rds"]
         args += ["-e", f"outputs_dir={tmp_path}", "-e", f"verify_outputs_dir={tmp_path}"]
         converged = ansible_playbook(emulator, *args, check=True, endpoint=proxy)
         assert faults(proxy)["failed"] == 2 and faults(proxy)["failing"] == []
     assert changed(converged) > 0
     instances = emulator.client("rds").describe_db_instances(Filters=[{"Name": "db-instance-id", "Values": [f"corp-rds-main-{environment}"]}])
     assert len(instances["DBInstances"]) == 1
-    destroyed = ansible_playbook(
-        emulator, "playbooks/destroy.yml", "-i", "inventories/local", "-e", f"corp_environment={environment}", "-e",
-        f"corp_destroy_confirmation={environment}", "-e", "s3_force_destroy=true", "-e", f"outputs_dir={tmp_path}", check=True,
-    )  # fmt: skip
-    assert destroyed.returncode == 0
