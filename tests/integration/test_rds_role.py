@@ -107,6 +107,22 @@ def test_rds_quartet_live_instance_secrets_drift_and_absent(emulator):
     policy_arn = iam["data_access_policy_arn"]
     assert {(r["control"], r["status"]) for r in standalone["results"] if r["resource"] == policy_arn} == {("IAM.1", "PASS"), ("IAM.21", "PASS")}
 
+    # The vault lock and the backup selection removed out of band: check mode names both, the compliance job fails on
+    # the lock and on the coverage controls, a normal run repairs them.
+    backup, vault = emulator.client("backup"), f"corp-backup-data-{ENVIRONMENT}"
+    backup.delete_backup_vault_lock_configuration(BackupVaultName=vault)
+    (plan_id,) = [p["BackupPlanId"] for p in backup.list_backup_plans()["BackupPlansList"] if p["BackupPlanName"] == vault]
+    (selection,) = backup.list_backup_selections(BackupPlanId=plan_id)["BackupSelectionsList"]
+    backup.delete_backup_selection(BackupPlanId=plan_id, SelectionId=selection["SelectionId"])
+    assert changed(run("--check", "--tags", "backup")) == 2
+    failing = run(playbook="playbooks/verify.yml", check=False)
+    assert failing.returncode != 0 and f"compliance: 3 control(s) fail in {ENVIRONMENT}: " in failing.stdout
+    assert f"CORP.Backup.Lock {vault}" in failing.stdout and f"RDS.26 {INSTANCE}" in failing.stdout
+    assert changed(run("--tags", "backup")) == 2
+    assert backup.describe_backup_vault(BackupVaultName=vault)["Locked"] is True
+    assert len(backup.list_backup_selections(BackupPlanId=plan_id)["BackupSelectionsList"]) == 1
+    assert run(playbook="playbooks/verify.yml").returncode == 0
+
     # A static parameter waits for a reboot, reported; the reboot happens only when asked for.
     static = ("-e", '{"rds_parameters": {"shared_preload_libraries": ["pg_stat_statements", "auto_explain"]}}')
     pending = run("--tags", "rds", *static)
