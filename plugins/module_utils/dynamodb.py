@@ -321,9 +321,9 @@ def table_drift(state: dict[str, Any], desired: dict[str, Any]) -> dict[str, str
     if steps:
         return {"table": ", ".join(sorted(before)) or "settings"}
     if params.get("tags") is not None:
-        live = state.get("tags") or {}
-        wanted = {str(k): str(v) for k, v in params["tags"].items()}
-        extra = set(live) - set(wanted) if params.get("purge_tags") else set()
-        if extra or any(live.get(k) != v for k, v in wanted.items()):
+        from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
+
+        to_set, to_unset = compare_aws_tags(state.get("tags") or {}, params["tags"], params.get("purge_tags"))
+        if to_set or to_unset:
             return {"table": "tags"}
     return {}

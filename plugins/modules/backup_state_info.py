@@ -65,9 +65,10 @@ selection:
   type: dict
 """
 
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
-from ansible_collections.corp.infra.plugins.module_utils.reads import all_pages
+from ansible_collections.corp.infra.plugins.module_utils.backup_reads import read_plan
+from ansible_collections.corp.infra.plugins.module_utils.backup_reads import read_selections
+from ansible_collections.corp.infra.plugins.module_utils.backup_reads import read_vault
 from ansible_collections.corp.infra.plugins.module_utils.reads import run_reader
 
 ARGUMENT_SPEC = dict(
@@ -78,48 +79,11 @@ ARGUMENT_SPEC = dict(
 FAILURE = "Failed to read the backup vault {vault_name} and plan {plan_name}"
 
 
-def _tags(backup, arn):
-    return backup.list_tags(aws_retry=True, ResourceArn=arn).get("Tags") or {}
-
-
-def read_vault(backup, name):
-    try:
-        vault = backup.describe_backup_vault(aws_retry=True, BackupVaultName=name)
-    except is_boto3_error_code(["ResourceNotFoundException", "AccessDeniedException"]):
-        # AWS answers AccessDeniedException for a vault name it does not know in some regions.
-        return {}
-    vault.pop("ResponseMetadata", None)
-    vault["Tags"] = _tags(backup, vault["BackupVaultArn"])
-    return vault
-
-
-def read_plan(backup, name):
-    found = [p for p in all_pages(backup, "list_backup_plans", "BackupPlansList") if p.get("BackupPlanName") == name]
-    if not found:
-        return {}
-    plan = backup.get_backup_plan(aws_retry=True, BackupPlanId=found[0]["BackupPlanId"])
-    plan.pop("ResponseMetadata", None)
-    plan["Tags"] = _tags(backup, plan["BackupPlanArn"])
-    return plan
-
-
-def read_selection(backup, plan_id, name):
-    found = [s for s in all_pages(backup, "list_backup_selections", "BackupSelectionsList", BackupPlanId=plan_id) if s.get("SelectionName") == name]
-    if not found:
-        return {}
-    selection = backup.get_backup_selection(aws_retry=True, BackupPlanId=plan_id, SelectionId=found[0]["SelectionId"])
-    selection.pop("ResponseMetadata", None)
-    return selection
-
-
 def read(params, aws):
     backup = aws.client("backup", retry_decorator=AWSRetry.jittered_backoff())
     plan = read_plan(backup, params["plan_name"])
-    return {
-        "vault": read_vault(backup, params["vault_name"]),
-        "plan": plan,
-        "selection": read_selection(backup, plan["BackupPlanId"], params["selection_name"]) if plan else {},
-    }
+    selections = read_selections(backup, plan["BackupPlanId"], params["selection_name"]) if plan else []
+    return {"vault": read_vault(backup, params["vault_name"]), "plan": plan, "selection": selections[0] if selections else {}}
 
 
 def main():

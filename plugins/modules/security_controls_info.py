@@ -188,6 +188,9 @@ summary:
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.corp.infra.plugins.module_utils.backup_reads import read_plan
+from ansible_collections.corp.infra.plugins.module_utils.backup_reads import read_selections
+from ansible_collections.corp.infra.plugins.module_utils.backup_reads import read_vault
 from ansible_collections.corp.infra.plugins.module_utils.compliance import evaluate
 from ansible_collections.corp.infra.plugins.module_utils.compliance import summary
 from ansible_collections.corp.infra.plugins.module_utils.compliance import summary_lines
@@ -359,25 +362,14 @@ def read_state(params, aws):
 
 
 def read_backup(backup, vault_names, plan_names):
-    """The vaults by name, and the plans by name with their selections (``Selections``: each BackupSelection)."""
-    vaults = {}
-    for name in vault_names:
-        # AWS answers AccessDeniedException for a vault name it does not know.
-        vaults[name] = _or_none(
-            lambda name=name: backup.describe_backup_vault(aws_retry=True, BackupVaultName=name), "ResourceNotFoundException", "AccessDeniedException"
-        )
-    listed = {p["BackupPlanName"]: p["BackupPlanId"] for p in all_pages(backup, "list_backup_plans", "BackupPlansList")} if plan_names else {}
+    """The vaults by name (None when missing), and the plans by name with their selections (``Selections``: each BackupSelection)."""
+    vaults = {name: read_vault(backup, name, with_tags=False) or None for name in vault_names}
     plans = {}
     for name in plan_names:
-        if name not in listed:
-            plans[name] = None
-            continue
-        plan = backup.get_backup_plan(aws_retry=True, BackupPlanId=listed[name])
-        selections = all_pages(backup, "list_backup_selections", "BackupSelectionsList", BackupPlanId=listed[name])
-        plan["Selections"] = [
-            backup.get_backup_selection(aws_retry=True, BackupPlanId=listed[name], SelectionId=s["SelectionId"])["BackupSelection"] for s in selections
-        ]
-        plans[name] = plan
+        plan = read_plan(backup, name, with_tags=False)
+        if plan:
+            plan["Selections"] = [selection["BackupSelection"] for selection in read_selections(backup, plan["BackupPlanId"])]
+        plans[name] = plan or None
     return {"vaults": vaults, "plans": plans}
 
 
