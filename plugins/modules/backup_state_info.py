@@ -63,6 +63,14 @@ selection:
   description: The selection as GetBackupSelection returns it (C(BackupSelection) holds the document); an empty dict when the plan has none of that name.
   returned: always
   type: dict
+selections:
+  description:
+    - Every selection of the plan, as GetBackupSelection returns each (the compliance report judges coverage by all of
+      them); empty when there is no plan.
+  returned: always
+  type: list
+  elements: dict
+  version_added: 0.2.0
 """
 
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
@@ -82,8 +90,9 @@ FAILURE = "Failed to read the backup vault {vault_name} and plan {plan_name}"
 def read(params, aws):
     backup = aws.client("backup", retry_decorator=AWSRetry.jittered_backoff())
     plan = read_plan(backup, params["plan_name"])
-    selections = read_selections(backup, plan["BackupPlanId"], params["selection_name"]) if plan else []
-    return {"vault": read_vault(backup, params["vault_name"]), "plan": plan, "selection": selections[0] if selections else {}}
+    selections = read_selections(backup, plan["BackupPlanId"]) if plan else []
+    named = [s for s in selections if (s.get("BackupSelection") or {}).get("SelectionName") == params["selection_name"]]
+    return {"vault": read_vault(backup, params["vault_name"]), "plan": plan, "selection": named[0] if named else {}, "selections": selections}
 
 
 def main():

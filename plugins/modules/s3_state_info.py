@@ -97,6 +97,11 @@ buckets:
     eventbridge:
       description: Whether the bucket sends its events to EventBridge (GetBucketNotificationConfiguration).
       type: bool
+    notifications:
+      description: Where the bucket sends its events (the C(*Configuration) keys of GetBucketNotificationConfiguration that are set).
+      type: list
+      elements: str
+      sample: [EventBridgeConfiguration]
 """
 
 import json
@@ -105,6 +110,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import paginated_query_with_retries
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
+from ansible_collections.corp.infra.plugins.module_utils.observed import notification_kinds
 from ansible_collections.corp.infra.plugins.module_utils.reads import run_reader
 from ansible_collections.corp.infra.plugins.module_utils.s3_abac import status_of
 
@@ -148,6 +154,7 @@ def read_bucket(s3, name):
     policy = optional(s3.get_bucket_policy, "NoSuchBucketPolicy", {}, Bucket=name).get("Policy")
     tags = optional(s3.get_bucket_tagging, "NoSuchTagSet", {}, Bucket=name).get("TagSet", [])
     lifecycle = optional(s3.get_bucket_lifecycle_configuration, "NoSuchLifecycleConfiguration", {}, Bucket=name)
+    notifications = notification_kinds(s3.get_bucket_notification_configuration(aws_retry=True, Bucket=name))
     return {
         "name": name,
         "exists": True,
@@ -160,7 +167,8 @@ def read_bucket(s3, name):
         "bucket_tags": boto3_tag_list_to_ansible_dict(tags),
         "lifecycle_rules": lifecycle.get("Rules", []),
         "abac_status": status_of(s3.get_bucket_abac(aws_retry=True, Bucket=name)),
-        "eventbridge": "EventBridgeConfiguration" in s3.get_bucket_notification_configuration(aws_retry=True, Bucket=name),
+        "eventbridge": "EventBridgeConfiguration" in notifications,
+        "notifications": notifications,
     }
 
 

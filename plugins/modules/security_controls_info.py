@@ -14,7 +14,10 @@ description:
     DynamoDB.2, DynamoDB.6, EC2.2, EC2.6, IAM.1, IAM.21.
   - One module call reads everything (one process, one boto3 session), so a scheduled compliance job is cheap.
   - It also resolves the account and partition of the credentials it reads with (one STS request), so a job
-    needs no other module process to name the account in its report.
+    needs no other module process to name the account in its report. Given O(account_id) and O(partition), it
+    makes no STS request.
+  - Given O(observed), it evaluates what the service roles already read in this run, for the resources they left
+    unchanged, and reads only the rest.
   - Only reads; a resource that does not exist fails its controls.
 author:
   - Corp Platform Team (@corp-platform)
@@ -39,6 +42,41 @@ options:
       - The account whose account-level S3 Block Public Access (S3.1) is read.
       - Default is the account of the credentials (RV(account_id)).
     type: str
+  partition:
+    description:
+      - The partition of O(account_id) (C(aws), C(aws-cn), C(aws-us-gov)), for the ARNs of O(iam_policy_names).
+      - With O(account_id), the module trusts both and does not ask STS; the caller has checked the credentials
+        (the account role does).
+    type: str
+    version_added: 0.2.0
+  observed:
+    description:
+      - What the service roles' readers returned earlier in this run, for the resources they did not change since.
+        Each resource found here is evaluated as read there; every other one is read.
+      - The verify role passes C(corp_observed_state), which site.yml's roles fill; a standalone compliance job
+        passes nothing and reads everything.
+    type: dict
+    default: {}
+    version_added: 0.2.0
+    suboptions:
+      s3:
+        description: corp.infra.s3_state_info's result, with C(key_alias) (the alias it read the key by).
+        type: dict
+      network:
+        description: corp.infra.network_state_info's result (its C(log_group)).
+        type: dict
+      iam:
+        description: corp.infra.iam_state_info's result (its C(policies)).
+        type: dict
+      rds:
+        description: corp.infra.rds_state_info's result (its C(instance)).
+        type: dict
+      dynamodb:
+        description: corp.infra.dynamodb_state_info's result (an on-demand table; a provisioned one is read).
+        type: dict
+      backup:
+        description: corp.infra.backup_state_info's result (its C(vault), C(plan) and C(selections)).
+        type: dict
   kms_keys:
     description:
       - Customer-managed KMS keys (KMS.4), by ARN, id or alias.
@@ -186,8 +224,12 @@ summary:
   sample: {"PASS": 41, "FAIL": 0, "WAIVED": 2}
 """
 
+import json
+
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
+from ansible_collections.corp.infra.plugins.module_utils import observed
 from ansible_collections.corp.infra.plugins.module_utils.backup_reads import read_plan
 from ansible_collections.corp.infra.plugins.module_utils.backup_reads import read_selections
 from ansible_collections.corp.infra.plugins.module_utils.backup_reads import read_vault
@@ -205,6 +247,12 @@ ARGUMENT_SPEC = dict(
         options=dict(name=dict(type="str", required=True), role=dict(type="str", choices=["data", "logs"], default="data")),
     ),
     account_id=dict(type="str"),
+    partition=dict(type="str"),
+    observed=dict(
+        type="dict",
+        default={},
+        options={service: dict(type="dict") for service in ("s3", "network", "iam", "rds", "dynamodb", "backup")},
+    ),
     kms_keys=dict(type="list", elements="str", default=[], no_log=False),
     customer_managed_key_arns=dict(type="list", elements="str", default=[], no_log=False),
     log_groups=dict(type="list", elements="str", default=[]),
@@ -228,149 +276,190 @@ def _or_none(call, *codes):
         return None
 
 
-def read_bucket(s3, name, role):
+def read_bucket(reader, name, role):
+    s3 = reader.client("s3")
     if _or_none(lambda: s3.head_bucket(aws_retry=True, Bucket=name), "404", "NoSuchBucket", "NotFound") is None:
         return None
     block = _or_none(lambda: s3.get_public_access_block(aws_retry=True, Bucket=name), "NoSuchPublicAccessBlockConfiguration")
-    policy = _or_none(lambda: s3.get_bucket_policy(aws_retry=True, Bucket=name), "NoSuchBucketPolicy")
+    policy = (_or_none(lambda: s3.get_bucket_policy(aws_retry=True, Bucket=name), "NoSuchBucketPolicy") or {}).get("Policy")
     ownership = _or_none(lambda: s3.get_bucket_ownership_controls(aws_retry=True, Bucket=name), "OwnershipControlsNotFoundError")
     bucket = {
         "role": role,
-        "public_access_block": (block or {}).get("PublicAccessBlockConfiguration"),
-        "policy": (policy or {}).get("Policy"),
+        "public_access_block": (block or {}).get("PublicAccessBlockConfiguration") or None,
+        "policy": json.loads(policy) if policy else None,
         "ownership": ((ownership or {}).get("OwnershipControls", {}).get("Rules") or [{}])[0].get("ObjectOwnership"),
         "versioning": s3.get_bucket_versioning(aws_retry=True, Bucket=name).get("Status"),
     }
     if role == "data":
         encryption = _or_none(lambda: s3.get_bucket_encryption(aws_retry=True, Bucket=name), "ServerSideEncryptionConfigurationNotFoundError")
         lifecycle = _or_none(lambda: s3.get_bucket_lifecycle_configuration(aws_retry=True, Bucket=name), "NoSuchLifecycleConfiguration")
-        notifications = s3.get_bucket_notification_configuration(aws_retry=True, Bucket=name)
         bucket.update(
-            notifications=sorted(k for k in notifications if k.endswith("Configuration") or (k.endswith("Configurations") and notifications[k])),
-            logging=s3.get_bucket_logging(aws_retry=True, Bucket=name).get("LoggingEnabled"),
-            lifecycle=(lifecycle or {}).get("Rules"),
+            notifications=observed.notification_kinds(s3.get_bucket_notification_configuration(aws_retry=True, Bucket=name)),
+            logging=s3.get_bucket_logging(aws_retry=True, Bucket=name).get("LoggingEnabled") or None,
+            lifecycle=(lifecycle or {}).get("Rules") or None,
             encryption=((encryption or {}).get("ServerSideEncryptionConfiguration", {}).get("Rules") or [{}])[0],
         )
     return bucket
 
 
-def read_state(params, aws):
-    retry = AWSRetry.jittered_backoff()
-    caller = aws.client("sts", retry_decorator=retry).get_caller_identity(aws_retry=True)
-    partition = caller["Arn"].split(":")[1]
-    state = {"s3": {"buckets": {}}, "kms": {}, "rds": {}, "secrets": {}, "dynamodb": {}, "ec2": {}, "iam": {}, "logs": {}}
-    state["account"] = {"account_id": caller["Account"], "partition": partition}
-    account_id = params["account_id"] or caller["Account"]
-    if params["buckets"]:
-        s3 = aws.client("s3", retry_decorator=retry)
-        for bucket in params["buckets"]:
-            state["s3"]["buckets"][bucket["name"]] = read_bucket(s3, bucket["name"], bucket["role"])
-    s3control = aws.client("s3control", retry_decorator=retry)
-    found = _or_none(lambda: s3control.get_public_access_block(aws_retry=True, AccountId=account_id), "NoSuchPublicAccessBlockConfiguration")
-    state["s3"]["account_public_access_block"] = (found or {}).get("PublicAccessBlockConfiguration")
-    if params["kms_keys"]:
-        kms = aws.client("kms", retry_decorator=retry)
-        for key in params["kms_keys"]:
-            described = _or_none(lambda key=key: kms.describe_key(aws_retry=True, KeyId=key), "NotFoundException")
-            if described is None:
-                state["kms"][key] = None
-                continue
-            arn = described["KeyMetadata"]["Arn"]  # GetKeyRotationStatus takes no alias
-            state["kms"][arn] = {"rotation": kms.get_key_rotation_status(aws_retry=True, KeyId=arn).get("KeyRotationEnabled")}
-    state["stack_keys"] = [arn for arn, key in state["kms"].items() if key is not None] + params["customer_managed_key_arns"]
-    if params["db_instance_identifiers"]:
-        rds = aws.client("rds", retry_decorator=retry)
-        secrets = aws.client("secretsmanager", retry_decorator=retry)
-        for name in params["db_instance_identifiers"]:
-            found = _or_none(lambda name=name: rds.describe_db_instances(aws_retry=True, DBInstanceIdentifier=name), "DBInstanceNotFound")
-            db = found["DBInstances"][0] if found else None
-            state["rds"][name] = db
-            secret_arn = ((db or {}).get("MasterUserSecret") or {}).get("SecretArn")
-            if secret_arn:
-                state["secrets"][secret_arn] = _or_none(
-                    lambda arn=secret_arn: secrets.describe_secret(aws_retry=True, SecretId=arn), "ResourceNotFoundException"
-                )
-            elif db is not None:
-                state["secrets"][f"{name} master password"] = None
-    if params["dynamodb_tables"]:
-        dynamodb = aws.client("dynamodb", retry_decorator=retry)
-        autoscaling = aws.client("application-autoscaling", retry_decorator=retry)
-        for name in params["dynamodb_tables"]:
-            found = _or_none(lambda name=name: dynamodb.describe_table(aws_retry=True, TableName=name), "ResourceNotFoundException")
-            if found is None:
-                state["dynamodb"][name] = None
-                continue
-            table = found["Table"]
-            billing_mode = (table.get("BillingModeSummary") or {}).get("BillingMode") or "PROVISIONED"
-            backups = dynamodb.describe_continuous_backups(aws_retry=True, TableName=name)["ContinuousBackupsDescription"]
-            targets = []
-            if billing_mode == "PROVISIONED":
-                targets = autoscaling.describe_scalable_targets(aws_retry=True, ServiceNamespace="dynamodb", ResourceIds=[f"table/{name}"])["ScalableTargets"]
-            state["dynamodb"][name] = {
-                "billing_mode": billing_mode,
-                "autoscaling": len(targets) >= 2,
-                "pitr": (backups.get("PointInTimeRecoveryDescription") or {}).get("PointInTimeRecoveryStatus"),
-                "deletion_protection": table.get("DeletionProtectionEnabled"),
-                "kms_key_arn": (table.get("SSEDescription") or {}).get("KMSMasterKeyArn"),
-                "arn": table.get("TableArn"),
-            }
-            if params["backup_plans"]:
-                # The tags a backup selection's conditions match.
-                tags = all_pages(dynamodb, "list_tags_of_resource", "Tags", ResourceArn=table["TableArn"])
-                state["dynamodb"][name]["tags"] = {t["Key"]: t["Value"] for t in tags}
-    if params["vpcs"]:
-        ec2 = aws.client("ec2", retry_decorator=retry)
-        for vpc in params["vpcs"]:
-            vpc_id = vpc
-            if not vpc.startswith("vpc-"):
-                found = ec2.describe_vpcs(aws_retry=True, Filters=[{"Name": "tag:Name", "Values": [vpc]}])["Vpcs"]
-                if not found:
-                    state["ec2"][vpc] = None
-                    continue
-                vpc_id = found[0]["VpcId"]
-            groups = ec2.describe_security_groups(
-                aws_retry=True, Filters=[{"Name": "vpc-id", "Values": [vpc_id]}, {"Name": "group-name", "Values": ["default"]}]
-            )
-            if not groups["SecurityGroups"]:
-                state["ec2"][vpc] = None
-                continue
-            flow_logs = ec2.describe_flow_logs(aws_retry=True, Filters=[{"Name": "resource-id", "Values": [vpc_id]}])["FlowLogs"]
-            acls = ec2.describe_network_acls(aws_retry=True, Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])["NetworkAcls"]
-            state["ec2"][vpc if vpc == vpc_id else f"{vpc} ({vpc_id})"] = {
-                "default_security_group": groups["SecurityGroups"][0],
-                "network_acls": acls,
-                "flow_logs": [f for f in flow_logs if f.get("FlowLogStatus") == "ACTIVE" and f.get("DeliverLogsStatus", "SUCCESS") == "SUCCESS"],
-            }
-    if params["log_groups"]:
-        logs = aws.client("logs", retry_decorator=retry)
-        for name in params["log_groups"]:
-            groups = logs.describe_log_groups(aws_retry=True, logGroupNamePrefix=name)["logGroups"]
-            state["logs"][name] = next((g for g in groups if g["logGroupName"] == name), None)
-    policy_arns = params["iam_policy_arns"] + [f"arn:{partition}:iam::{caller['Account']}:policy/{name}" for name in params["iam_policy_names"]]
-    if policy_arns:
-        iam = aws.client("iam", retry_decorator=retry)
-        for arn in policy_arns:
-            policy = _or_none(lambda arn=arn: iam.get_policy(aws_retry=True, PolicyArn=arn), "NoSuchEntity")
-            document = None
-            if policy:
-                version = iam.get_policy_version(aws_retry=True, PolicyArn=arn, VersionId=policy["Policy"]["DefaultVersionId"])
-                document = version["PolicyVersion"]["Document"]
-            state["iam"][arn] = document
-    if params["backup_vaults"] or params["backup_plans"]:
-        state["backup"] = read_backup(aws.client("backup", retry_decorator=retry), params["backup_vaults"], params["backup_plans"])
+def read_key(reader, key):
+    """``(name, key)``: by ARN when found, else by the name given and None."""
+    kms = reader.client("kms")
+    described = _or_none(lambda: kms.describe_key(aws_retry=True, KeyId=key), "NotFoundException")
+    if described is None:
+        return key, None
+    arn = described["KeyMetadata"]["Arn"]  # GetKeyRotationStatus takes no alias
+    return arn, {"rotation": kms.get_key_rotation_status(aws_retry=True, KeyId=arn).get("KeyRotationEnabled")}
+
+
+def read_table(reader, name, with_tags):
+    dynamodb = reader.client("dynamodb")
+    found = _or_none(lambda: dynamodb.describe_table(aws_retry=True, TableName=name), "ResourceNotFoundException")
+    if found is None:
+        return None
+    table = found["Table"]
+    billing_mode = (table.get("BillingModeSummary") or {}).get("BillingMode") or "PROVISIONED"
+    backups = dynamodb.describe_continuous_backups(aws_retry=True, TableName=name)["ContinuousBackupsDescription"]
+    targets = []
+    if billing_mode == "PROVISIONED":
+        autoscaling = reader.client("application-autoscaling")
+        targets = autoscaling.describe_scalable_targets(aws_retry=True, ServiceNamespace="dynamodb", ResourceIds=[f"table/{name}"])["ScalableTargets"]
+    state = {
+        "billing_mode": billing_mode,
+        "autoscaling": len(targets) >= 2,
+        "pitr": (backups.get("PointInTimeRecoveryDescription") or {}).get("PointInTimeRecoveryStatus"),
+        "deletion_protection": table.get("DeletionProtectionEnabled"),
+        "kms_key_arn": (table.get("SSEDescription") or {}).get("KMSMasterKeyArn"),
+        "arn": table.get("TableArn"),
+    }
+    if with_tags:
+        # The tags a backup selection's conditions match.
+        state["tags"] = boto3_tag_list_to_ansible_dict(all_pages(dynamodb, "list_tags_of_resource", "Tags", ResourceArn=table["TableArn"]))
     return state
 
 
-def read_backup(backup, vault_names, plan_names):
-    """The vaults by name (None when missing), and the plans by name with their selections (``Selections``: each BackupSelection)."""
-    vaults = {name: read_vault(backup, name, with_tags=False) or None for name in vault_names}
-    plans = {}
-    for name in plan_names:
-        plan = read_plan(backup, name, with_tags=False)
-        if plan:
-            plan["Selections"] = [selection["BackupSelection"] for selection in read_selections(backup, plan["BackupPlanId"])]
-        plans[name] = plan or None
-    return {"vaults": vaults, "plans": plans}
+def read_vpc(ec2, vpc):
+    """``(name, state)`` of a VPC by id or Name tag (None when missing)."""
+    vpc_id = vpc
+    if not vpc.startswith("vpc-"):
+        found = ec2.describe_vpcs(aws_retry=True, Filters=[{"Name": "tag:Name", "Values": [vpc]}])["Vpcs"]
+        if not found:
+            return vpc, None
+        vpc_id = found[0]["VpcId"]
+    groups = ec2.describe_security_groups(aws_retry=True, Filters=[{"Name": "vpc-id", "Values": [vpc_id]}, {"Name": "group-name", "Values": ["default"]}])
+    if not groups["SecurityGroups"]:
+        return vpc, None
+    flow_logs = ec2.describe_flow_logs(aws_retry=True, Filters=[{"Name": "resource-id", "Values": [vpc_id]}])["FlowLogs"]
+    acls = ec2.describe_network_acls(aws_retry=True, Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])["NetworkAcls"]
+    return vpc if vpc == vpc_id else f"{vpc} ({vpc_id})", {
+        "default_security_group": groups["SecurityGroups"][0],
+        "network_acls": acls,
+        "flow_logs": [f for f in flow_logs if f.get("FlowLogStatus") == "ACTIVE" and f.get("DeliverLogsStatus", "SUCCESS") == "SUCCESS"],
+    }
+
+
+def read_db_instance(reader, name):
+    found = _or_none(lambda: reader.client("rds").describe_db_instances(aws_retry=True, DBInstanceIdentifier=name), "DBInstanceNotFound")
+    return found["DBInstances"][0] if found else None
+
+
+def read_policy_document(reader, arn):
+    iam = reader.client("iam")
+    policy = _or_none(lambda: iam.get_policy(aws_retry=True, PolicyArn=arn), "NoSuchEntity")
+    if not policy:
+        return None
+    return iam.get_policy_version(aws_retry=True, PolicyArn=arn, VersionId=policy["Policy"]["DefaultVersionId"])["PolicyVersion"]["Document"]
+
+
+class Reader:
+    """Each resource from ``observed`` (what this run's roles read and left unchanged) when it is there, else from AWS,
+    with one client per service, made when first needed."""
+
+    def __init__(self, aws, seen):
+        self.aws, self.seen, self.clients = aws, seen, {}
+        self.retry = AWSRetry.jittered_backoff()
+
+    def client(self, service):
+        if service not in self.clients:
+            self.clients[service] = self.aws.client(service, retry_decorator=self.retry)
+        return self.clients[service]
+
+    def get(self, service, observe, read, *args):
+        """``observe(observed[service], *args)``, or ``read(self, *args)`` when that is UNSEEN."""
+        found = observe(self.seen[service], *args) if self.seen.get(service) else observed.UNSEEN
+        return read(self, *args) if found is observed.UNSEEN else found
+
+
+def caller(params, reader):
+    """The account and partition: as given, or as STS says for these credentials."""
+    if params["account_id"] and params["partition"]:
+        return {"account_id": params["account_id"], "partition": params["partition"]}
+    identity = reader.client("sts").get_caller_identity(aws_retry=True)
+    return {"account_id": identity["Account"], "partition": identity["Arn"].split(":")[1]}
+
+
+def read_secret(reader, arn):
+    secrets = reader.client("secretsmanager")
+    return _or_none(lambda: secrets.describe_secret(aws_retry=True, SecretId=arn), "ResourceNotFoundException")
+
+
+def read_log_group(reader, name):
+    groups = all_pages(reader.client("logs"), "describe_log_groups", "logGroups", logGroupNamePrefix=name)
+    return next((g for g in groups if g["logGroupName"] == name), None)
+
+
+def read_state(params, aws):
+    reader = Reader(aws, params["observed"] or {})
+    state = {"s3": {"buckets": {}}, "kms": {}, "rds": {}, "secrets": {}, "dynamodb": {}, "ec2": {}, "iam": {}, "logs": {}}
+    state["account"] = account = caller(params, reader)
+    for bucket in params["buckets"]:
+        state["s3"]["buckets"][bucket["name"]] = reader.get("s3", observed.bucket, read_bucket, bucket["name"], bucket["role"])
+    s3control = reader.client("s3control")
+    account_id = params["account_id"] or account["account_id"]
+    found = _or_none(lambda: s3control.get_public_access_block(aws_retry=True, AccountId=account_id), "NoSuchPublicAccessBlockConfiguration")
+    state["s3"]["account_public_access_block"] = (found or {}).get("PublicAccessBlockConfiguration")
+    for key in params["kms_keys"]:
+        arn, described = reader.get("s3", observed.key, read_key, key)
+        state["kms"][arn] = described
+    state["stack_keys"] = [arn for arn, key in state["kms"].items() if key is not None] + params["customer_managed_key_arns"]
+    for name in params["db_instance_identifiers"]:
+        db = state["rds"][name] = reader.get("rds", observed.db_instance, read_db_instance, name)
+        secret_arn = ((db or {}).get("MasterUserSecret") or {}).get("SecretArn")
+        if secret_arn:
+            state["secrets"][secret_arn] = read_secret(reader, secret_arn)
+        elif db:
+            state["secrets"][f"{name} master password"] = None
+    # With backup plans, the tables' tags: what a backup selection's conditions match.
+    for name in params["dynamodb_tables"]:
+        state["dynamodb"][name] = reader.get("dynamodb", observed.table, read_table, name, bool(params["backup_plans"]))
+    for vpc in params["vpcs"]:
+        name, found = read_vpc(reader.client("ec2"), vpc)
+        state["ec2"][name] = found
+    for name in params["log_groups"]:
+        state["logs"][name] = reader.get("network", observed.log_group, read_log_group, name)
+    names = [f"arn:{account['partition']}:iam::{account['account_id']}:policy/{name}" for name in params["iam_policy_names"]]
+    for arn in params["iam_policy_arns"] + names:
+        state["iam"][arn] = reader.get("iam", observed.policy_document, read_policy_document, arn)
+    if params["backup_vaults"] or params["backup_plans"]:
+        state["backup"] = {
+            "vaults": {name: reader.get("backup", observed.vault, read_untagged_vault, name) for name in params["backup_vaults"]},
+            "plans": {name: reader.get("backup", observed.plan, read_plan_with_selections, name) for name in params["backup_plans"]},
+        }
+    return state
+
+
+def read_untagged_vault(reader, name):
+    return read_vault(reader.client("backup"), name, with_tags=False) or None
+
+
+def read_plan_with_selections(reader, name):
+    """The plan (None when missing) with ``Selections``: each of its BackupSelections."""
+    backup = reader.client("backup")
+    plan = read_plan(backup, name, with_tags=False)
+    if not plan:
+        return None
+    plan["Selections"] = [selection["BackupSelection"] for selection in read_selections(backup, plan["BackupPlanId"])]
+    return plan
 
 
 def read(params, aws):
