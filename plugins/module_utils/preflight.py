@@ -435,6 +435,10 @@ def _check_ports(values: dict[str, Any], production: bool, problems: _Problems) 
         problems.add("network_db_port", f"must equal rds_port, or the database security group admits another port than the database's (got {ports})")
 
 
+# CreateDBSnapshot's DBSnapshotIdentifier (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBSnapshot.html).
+_SNAPSHOT_NAME = re.compile(r"^(?!.*--)[A-Za-z][A-Za-z0-9-]{0,254}(?<!-)$")
+
+
 def _check_database(values: dict[str, Any], problems: _Problems, today: datetime.date | None = None) -> None:
     production = _as_bool(values.get("corp_production"))
     _check_ports(values, production, problems)
@@ -456,6 +460,12 @@ def _check_database(values: dict[str, Any], problems: _Problems, today: datetime
         floor = _as_int(values.get("preflight_min_backup_retention_days", 7)) or 7
         if days is None or not floor <= days <= 35:
             problems.add(variable, f"must be {floor}-35 days: automated backups are kept at least {floor} days (got {retention!r})")
+    snapshot = values.get("rds_final_snapshot_identifier")
+    if snapshot and not _SNAPSHOT_NAME.match(str(snapshot)):
+        problems.add(
+            "rds_final_snapshot_identifier",
+            f"must be 1-255 letters, digits or hyphens, start with a letter, with no '--' and no trailing hyphen (got {snapshot!r})",
+        )
     interval = values.get("rds_monitoring_interval")
     if interval is not None:
         seconds = _as_int(interval)

@@ -151,13 +151,15 @@ def evaluate_bucket_policy_conditions(bucket_cls: Any) -> None:
 
 
 def accept_key_arns_in_key_deletion(backend_cls: Any) -> None:
-    """ScheduleKeyDeletion / CancelKeyDeletion: accept the key ARN as well as the key id.
+    """ScheduleKeyDeletion / CancelKeyDeletion / EnableKey / DisableKey: accept the key ARN as well as the key id.
 
-    The KMS API reference documents ``KeyId`` as "the key ID or key ARN" for both operations
-    (https://docs.aws.amazon.com/kms/latest/APIReference/API_ScheduleKeyDeletion.html); amazon.aws.kms_key
-    passes the ARN, and moto 5.x answers 500 (KeyError) unless it is the bare id.
+    The KMS API reference documents ``KeyId`` as "the key ID or key ARN" for these operations
+    (https://docs.aws.amazon.com/kms/latest/APIReference/API_ScheduleKeyDeletion.html,
+    https://docs.aws.amazon.com/kms/latest/APIReference/API_EnableKey.html); amazon.aws.kms_key passes the ARN, and
+    moto 5.x answers 500 (KeyError) unless it is the bare id. A stack key restored from its pending deletion (a
+    second converge after a destroy) is cancelled, then enabled, by ARN.
     """
-    for name in ("schedule_key_deletion", "cancel_key_deletion"):
+    for name in ("schedule_key_deletion", "cancel_key_deletion", "enable_key", "disable_key"):
         original = getattr(backend_cls, name)
         if getattr(original, "_corp_shim", False):
             continue

@@ -3,6 +3,7 @@ the converged stack it reports nothing; out-of-band changes in five services are
 and repaired by a normal run."""
 
 import json
+import re
 
 import pytest
 
@@ -91,12 +92,48 @@ def test_check_mode_reports_exactly_the_drift_and_a_run_repairs_it(emulator, tmp
     assert connect["Statement"][0]["Resource"] == [f"arn:aws:rds-db:us-east-1:123456789012:dbuser:{document_rds_id(outputs)}/app"]
     assert changed(run("--check")) == 0
 
-    destroyed = run("-e", f"corp_destroy_confirmation={ENVIRONMENT}", "-e", "s3_force_destroy=true", playbook="playbooks/destroy.yml")
-    assert destroyed.returncode == 0
+    # A short-lived environment lives more than once under the same name (issue 21): converge, destroy, converge,
+    # destroy. The first teardown lets the stack key go (pending deletion, its alias still on it).
+    kms, rds = emulator.client("kms"), emulator.client("rds")
+    key_arn = kms.describe_key(KeyId=f"alias/corp-kms-data-{ENVIRONMENT}")["KeyMetadata"]["Arn"]
+    destroy = ("-e", f"corp_destroy_confirmation={ENVIRONMENT}", "-e", "s3_force_destroy=true")
+    assert run(*destroy, "-e", "s3_key_keep_for_snapshots=false", playbook="playbooks/destroy.yml").returncode == 0
     assert plan_name not in [p["BackupPlanName"] for p in backup.list_backup_plans()["BackupPlansList"]]
     assert plan_name not in [v["BackupVaultName"] for v in backup.list_backup_vaults()["BackupVaultList"]]
-    again = run("-e", f"corp_destroy_confirmation={ENVIRONMENT}", "-e", "s3_force_destroy=true", playbook="playbooks/destroy.yml")
-    assert changed(again) == 0
+    assert kms.describe_key(KeyId=key_arn)["KeyMetadata"]["KeyState"] == "PendingDeletion"
+    first = final_snapshots(rds)
+    assert len(first) == 1 and destroyed_record(outputs)["final_snapshot"] == first[0]
+
+    # The second converge restores the key the alias names rather than adopting it pending deletion or making another.
+    assert changed(run()) > 0
+    assert kms.describe_key(KeyId=f"alias/corp-kms-data-{ENVIRONMENT}")["KeyMetadata"]["Arn"] == key_arn
+    assert kms.describe_key(KeyId=key_arn)["KeyMetadata"]["KeyState"] == "Enabled"
+    assert changed(run()) == 0
+
+    # The second teardown keeps a final snapshot of its own: a fixed name would stop it at the database.
+    assert run(*destroy, playbook="playbooks/destroy.yml").returncode == 0
+    second = final_snapshots(rds)
+    assert len(second) == 2 and first[0] in second and destroyed_record(outputs)["final_snapshot"] == max(second)
+    assert changed(run(*destroy, playbook="playbooks/destroy.yml")) == 0
+    assert destroyed_record(outputs)["final_snapshot"] == max(second)
+    # Nothing of the environment is left but its final snapshots and the key they are encrypted with.
+    tagged = emulator.client("resourcegroupstaggingapi").get_resources(TagFilters=[{"Key": "Environment", "Values": [ENVIRONMENT]}])
+    assert [r["ResourceARN"] for r in tagged["ResourceTagMappingList"] if ":snapshot:" not in r["ResourceARN"]] == [key_arn]
+    assert not ec2.describe_vpcs(Filters=[{"Name": "tag:Environment", "Values": [ENVIRONMENT]}])["Vpcs"]
+    assert not [b for b in s3.list_buckets()["Buckets"] if b["Name"].endswith(f"-{ENVIRONMENT}")]
+    assert not [r for r in iam.list_roles()["Roles"] if r["RoleName"].endswith(f"-{ENVIRONMENT}")]
+
+
+def final_snapshots(rds) -> list[str]:
+    """The environment's final snapshots, oldest first (their names end in the UTC time of their teardown)."""
+    names = [s["DBSnapshotIdentifier"] for s in rds.describe_db_snapshots(SnapshotType="manual")["DBSnapshots"]]
+    found = sorted(n for n in names if re.fullmatch(rf"corp-rds-main-{ENVIRONMENT}-final-\d{{14}}", n))
+    assert len(found) == len([n for n in names if f"-{ENVIRONMENT}-" in n]), names
+    return found
+
+
+def destroyed_record(outputs) -> dict:
+    return json.loads((outputs / f"{ENVIRONMENT}-destroyed.json").read_text())
 
 
 def document_rds_id(outputs) -> str:

@@ -490,3 +490,23 @@ def test_a_role_in_an_allowed_account_with_a_profile_is_accepted():
 def test_database_users_are_plain_names_and_never_the_master(users, refusal):
     assert refusal in "\n".join(check_inputs(inventory_inputs("local") | {"iam_data_access_db_users": users}, REGIONS))
     assert [p for p in check_inputs(inventory_inputs("local") | {"iam_data_access_db_users": ["app", "reporting_ro"]}, REGIONS) if "db_users" in p] == []
+
+
+@pytest.mark.parametrize(
+    "name, refused",
+    [
+        ("corp-rds-main-dev-final-20261207153000", False),
+        ("keep-this-one", False),
+        ("1st-final", True),
+        ("corp--final", True),
+        ("corp-final-", True),
+        ("corp_final", True),
+        ("c" * 256, True),
+    ],
+    ids=["default-shape", "own-name", "digit-first", "double-hyphen", "trailing-hyphen", "underscore", "too-long"],
+)
+def test_a_final_snapshot_name_follows_rds_rules(name, refused):
+    problems = [p for p in check_inputs(inventory_inputs("local") | {"rds_final_snapshot_identifier": name}, REGIONS) if "final_snapshot" in p]
+    assert bool(problems) is refused
+    if refused:
+        assert problems[0].startswith("rds_final_snapshot_identifier: must be 1-255 letters, digits or hyphens")
