@@ -1,5 +1,5 @@
-"""Faults: the stack converges through a proxy that throttles a fifth of the AWS requests, creates nothing twice,
-and reports nothing misleading."""
+"""Faults: the stack converges through a proxy that throttles a fifth of the AWS requests and plays RDS's IAM
+propagation error, creates nothing twice, and reports nothing misleading."""
 
 import pytest
 
@@ -18,19 +18,26 @@ def throttling_proxy(emulator):
         yield endpoint
 
 
-def test_the_stack_converges_through_throttling_without_duplicates(emulator, throttling_proxy):
+def test_the_stack_converges_through_throttling_and_propagation_without_duplicates(emulator, throttling_proxy):
+    # A fifth of the requests throttled, and RDS refusing the monitoring role for the first two CreateDBInstance
+    # calls, as AWS answers for the first seconds after the role appears (IAM eventual consistency): the stack
+    # converges from empty anyway, each error retried (the propagation error by code and message), nothing twice.
+    message = "IAM role ARN value is invalid or does not include the required permissions for: ENHANCED_MONITORING"
+    faults(throttling_proxy, "fail", action="CreateDBInstance", code="InvalidParameterValue", message=message, times=2)
+
     def run():
-        args = ["site.yml", "-i", "inventories/local", "-e", f"corp_environment={ENVIRONMENT}", "--tags", "network,s3,dynamodb"]
+        args = ["site.yml", "-i", "inventories/local", "-e", f"corp_environment={ENVIRONMENT}", "--tags", "network,s3,iam,rds,dynamodb"]
         return ansible_playbook(emulator, *args, check=True, endpoint=throttling_proxy)
 
     first = run()
     counts = faults(throttling_proxy)
     assert counts["throttled"] >= 0.15 * (counts["throttled"] + counts["forwarded"]) and counts["throttled"] >= 20
+    assert counts["failed"] == 2 and counts["failing"] == []
     assert changed(first) > 0 and "Rate exceeded" not in first.stdout + first.stderr and "fatal" not in first.stdout
     assert changed(run()) == 0
 
     # Count through the emulator directly: one of everything.
-    ec2, s3, kms, dynamodb = (emulator.client(s) for s in ("ec2", "s3", "kms", "dynamodb"))
+    ec2, s3, kms, dynamodb, rds = (emulator.client(s) for s in ("ec2", "s3", "kms", "dynamodb", "rds"))
     owned = [{"Name": "tag:Environment", "Values": [ENVIRONMENT]}, {"Name": "tag:ManagedBy", "Values": ["corp.infra"]}]
     (vpc,) = ec2.describe_vpcs(Filters=owned)["Vpcs"]
     assert len(ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc["VpcId"]]}])["Subnets"]) == 2
@@ -49,20 +56,5 @@ def test_the_stack_converges_through_throttling_without_duplicates(emulator, thr
     ]
     assert len(stack_keys) == 1
     assert [t for t in dynamodb.list_tables()["TableNames"] if t.endswith(ENVIRONMENT)] == ["corp-dynamodb-main-faulttest"]
-
-
-def test_the_database_waits_for_its_monitoring_role_to_propagate(emulator, tmp_path):
-    # As AWS answers for the first seconds after the monitoring role appears (IAM eventual consistency): the stack
-    # converges from empty anyway, the error retried by code and message, and no instance is created twice.
-    message = "IAM role ARN value is invalid or does not include the required permissions for: ENHANCED_MONITORING"
-    environment = "propagtest"
-    with fault_proxy(emulator, "--throttle-rate", "0") as proxy:
-        faults(proxy, "fail", action="CreateDBInstance", code="InvalidParameterValue", message=message, times=2)
-        # The roles the database needs (its key, network and monitoring role) and the database: the rest is not at stake.
-        args = ["site.yml", "-i", "inventories/local", "-e", f"corp_environment={environment}", "--tags", "s3,network,iam,rds"]
-        args += ["-e", f"outputs_dir={tmp_path}", "-e", f"verify_outputs_dir={tmp_path}"]
-        converged = ansible_playbook(emulator, *args, check=True, endpoint=proxy)
-        assert faults(proxy)["failed"] == 2 and faults(proxy)["failing"] == []
-    assert changed(converged) > 0
-    instances = emulator.client("rds").describe_db_instances(Filters=[{"Name": "db-instance-id", "Values": [f"corp-rds-main-{environment}"]}])
+    instances = rds.describe_db_instances(Filters=[{"Name": "db-instance-id", "Values": [f"corp-rds-main-{ENVIRONMENT}"]}])
     assert len(instances["DBInstances"]) == 1
