@@ -2,6 +2,7 @@
 password in any output, drift, static parameters, and absent with and without confirmation."""
 
 import json
+import re
 
 import pytest
 
@@ -141,7 +142,9 @@ def test_rds_quartet_live_instance_secrets_drift_and_absent(emulator):
     gone = run("--tags", "rds", "-e", "rds_state=absent", "-e", f"corp_destroy_confirmation={ENVIRONMENT}")
     assert changed(gone) == 3
     assert not [i for i in rds.describe_db_instances()["DBInstances"] if i["DBInstanceIdentifier"] == INSTANCE]
-    assert rds.describe_db_snapshots(DBSnapshotIdentifier=f"{INSTANCE}-final")["DBSnapshots"]
+    # Named by the teardown's UTC time (issue 21), as the task that took it says.
+    (snapshot,) = [s["DBSnapshotIdentifier"] for s in rds.describe_db_snapshots(SnapshotType="manual")["DBSnapshots"] if s["DBInstanceIdentifier"] == INSTANCE]
+    assert re.fullmatch(rf"{INSTANCE}-final-\d{{14}}", snapshot) and f"keeping the final snapshot {snapshot}" in gone.stdout
     assert INSTANCE not in [g["DBParameterGroupName"] for g in rds.describe_db_parameter_groups()["DBParameterGroups"]]
     assert changed(run("--tags", "rds", "-e", "rds_state=absent", "-e", f"corp_destroy_confirmation={ENVIRONMENT}")) == 0
 
