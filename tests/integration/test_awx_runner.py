@@ -167,3 +167,6 @@ def test_converge_and_a_confirmed_destroy_as_awx_launches_them(emulator, ee_coll
     assert (job.status, job.rc) == ("successful", 0), job.failed_tasks
     assert job.stats["changed"][ENVIRONMENT] > 0
     assert stack_exists(emulator) == {"bucket": False, "table": False, "database": False, "network": False}
+    # What a restore needs outlives the project copy: the final snapshot, as the job's artifact.
+    record = job.stats["artifact_data"]["corp_destroyed"][ENVIRONMENT]
+    assert record["final_snapshot"].startswith(f"corp-rds-main-{ENVIRONMENT}-final-") and record["region"] == "us-east-1"
