@@ -2,7 +2,8 @@
 
 Tests use it to prove that preflight sends nothing to AWS; the benchmark uses it to count API calls.
 ``GET /_corp/requests`` returns the counts, ``DELETE /_corp/requests`` resets them, ``GET /_corp/health``
-answers once the server is up. Nothing under ``/_corp/`` or ``/moto-api/`` is counted.
+answers once the server is up, ``/_corp/states`` switches the asynchronous-state rehearsal (shims.py). Nothing under
+``/_corp/`` or ``/moto-api/`` is counted.
 """
 
 from __future__ import annotations
@@ -49,6 +50,22 @@ class RequestCounter:
         with self._lock:
             self.counts.clear()
 
+    @staticmethod
+    def states(environ: dict[str, Any]) -> dict[str, Any]:
+        """The asynchronous-state rehearsal (shims.STATE_SETTINGS): POST sets its settings from the query string
+        (``rds_describes=2``), DELETE turns it off and forgets the answers; every call returns settings and answers."""
+        from corp_emulator import shims
+
+        method = environ.get("REQUEST_METHOD")
+        if method == "POST":
+            for name, values in parse_qs(environ.get("QUERY_STRING", "")).items():
+                if name in shims.STATE_SETTINGS:
+                    shims.STATE_SETTINGS[name] = int(values[-1])
+        elif method == "DELETE":
+            shims.STATE_SETTINGS.update(dict.fromkeys(shims.STATE_SETTINGS, 0))
+            shims.STATE_ANSWERS.clear()
+        return {"settings": dict(shims.STATE_SETTINGS), "answers": dict(shims.STATE_ANSWERS)}
+
     def _json(self, start_response: Callable[..., Any], payload: dict[str, Any]) -> list[bytes]:
         body = json.dumps(payload).encode()
         start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
@@ -62,6 +79,8 @@ class RequestCounter:
             if environ.get("REQUEST_METHOD") == "DELETE":
                 self.reset()
             return self._json(start_response, self.snapshot())
+        if path == "/_corp/states":
+            return self._json(start_response, self.states(environ))
         if not path.startswith("/moto-api"):
             # The body is read once here and handed on unchanged: query-protocol services (EC2, IAM,
             # RDS) carry the action name in a form-encoded body.

@@ -1129,6 +1129,71 @@ def rotate_rds_managed_secrets(backend_cls: Any) -> None:
 # --- AWS Backup ----------------------------------------------------------------------------------------------------
 
 
+# The asynchronous-state rehearsal, off unless a test asks for it (POST /_corp/states?rds_describes=N, see counter.py):
+# how many DescribeDBInstances answers show an instance "creating" after CreateDBInstance, or "modifying" after a
+# ModifyDBInstance applied immediately, before it is "available"; and how many such answers were given.
+STATE_SETTINGS: dict[str, int] = {"rds_describes": 0}
+STATE_ANSWERS: dict[str, int] = {}
+_TRANSITIONAL = ("creating", "modifying")
+
+
+def _enter_state(instance: Any, state: str) -> None:
+    if STATE_SETTINGS["rds_describes"] > 0:
+        instance.status = state
+        instance._corp_pending = STATE_SETTINGS["rds_describes"]
+
+
+def report_rds_instance_states(response_cls: Any) -> None:
+    """CreateDBInstance / ModifyDBInstance / DescribeDBInstances: the instance passes through "creating" or "modifying".
+
+    AWS answers CreateDBInstance with DBInstanceStatus "creating" and keeps the instance there for minutes; a
+    modification applied immediately puts it in "modifying" ("Viewing Amazon RDS DB instance status",
+    https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/accessing-monitoring.html#Overview.DBInstance.Status).
+    moto reports "available" at once, so the waits (the boto3 waiter db_instance_available, site.yml's "Wait for the
+    database") never wait. With ``STATE_SETTINGS["rds_describes"]`` at N > 0, the instance answers the next N
+    DescribeDBInstances naming it (or naming none) in that state, then "available". Counted at the API, not in
+    moto's backend, whose own operations describe instances internally.
+    """
+
+    def build_create(original: Any) -> Any:
+        def create_db_instance(self: Any) -> Any:
+            result = original(self)
+            _enter_state(self.backend.databases[self.params.get("DBInstanceIdentifier")], "creating")
+            return result
+
+        return create_db_instance
+
+    def build_modify(original: Any) -> Any:
+        def modify_db_instance(self: Any) -> Any:
+            result = original(self)
+            if str(self.params.get("ApplyImmediately")).lower() == "true":
+                _enter_state(self.backend.databases[self.params.get("DBInstanceIdentifier")], "modifying")
+            return result
+
+        return modify_db_instance
+
+    def build_describe(original: Any) -> Any:
+        def describe_db_instances(self: Any) -> Any:
+            named = self.params.get("DBInstanceIdentifier")
+            for name, instance in list(self.backend.databases.items()):
+                if named and name != named:
+                    continue
+                pending = getattr(instance, "_corp_pending", 0)
+                if pending > 0:
+                    instance._corp_pending = pending - 1
+                    STATE_ANSWERS[instance.status] = STATE_ANSWERS.get(instance.status, 0) + 1
+                elif instance.status in _TRANSITIONAL:
+                    instance.status = "available"
+            return original(self)
+
+        return describe_db_instances
+
+    _patch(response_cls, "create_db_instance", "rds:instance-states", build_create)
+    _patch(response_cls, "modify_db_instance", "rds:instance-states", build_modify)
+    _patch(response_cls, "describe_db_instances", "rds:instance-states", build_describe)
+    _applied("rds:instance-states")
+
+
 def add_backup_selections(backend_cls: Any, response_cls: Any) -> None:
     """Backup selections (Create/Get/List/DeleteBackupSelection), UpdateBackupPlan, plan names free again once deleted,
     and AWS's answer for a vault that does not exist.
@@ -1331,6 +1396,7 @@ def apply_all() -> list[str]:
     unique_dbi_resource_ids(DBInstance)
     add_gp3_storage_baseline(DBInstance, RDSBackend)
     add_db_engine_versions(RDSBackend, RDSResponse)
+    report_rds_instance_states(RDSResponse)
     from moto.backup.models import BackupBackend
     from moto.backup.responses import BackupResponse
 

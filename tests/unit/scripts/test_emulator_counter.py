@@ -41,3 +41,15 @@ def test_reset_health_and_moto_api_are_not_counted():
     assert json.loads(client.get("/_corp/requests").data)["total"] == 1
     assert json.loads(client.delete("/_corp/requests").data)["total"] == 0
     assert json.loads(client.get("/_corp/requests").data)["total"] == 0
+
+
+def test_the_state_rehearsal_is_switched_on_and_off_at_run_time(monkeypatch):
+    from corp_emulator import shims
+
+    monkeypatch.setattr(shims, "STATE_SETTINGS", {"rds_describes": 0})
+    monkeypatch.setattr(shims, "STATE_ANSWERS", {"creating": 1})
+    client = Client(_app()[0])
+    assert json.loads(client.post("/_corp/states?rds_describes=2&unknown=5").data) == {"settings": {"rds_describes": 2}, "answers": {"creating": 1}}
+    assert json.loads(client.get("/_corp/states").data)["settings"] == {"rds_describes": 2}
+    assert json.loads(client.delete("/_corp/states").data) == {"settings": {"rds_describes": 0}, "answers": {}}
+    assert json.loads(client.get("/_corp/requests").data)["total"] == 0  # not an AWS request

@@ -789,3 +789,30 @@ def test_each_db_instance_has_its_own_resource_id(rds):
     second = _instance(rds, "corp-rds-main-prod")["DbiResourceId"]
     assert first != second and all(re.fullmatch(r"db-[A-Z0-9]{26}", i) for i in (first, second))
     assert rds.describe_db_instances(DBInstanceIdentifier="corp-rds-main-dev")["DBInstances"][0]["DbiResourceId"] == first
+
+
+def test_an_instance_is_creating_then_modifying_for_the_answers_asked_then_available(shimmed_aws, monkeypatch):
+    monkeypatch.setattr(shims, "STATE_SETTINGS", {"rds_describes": 2})
+    monkeypatch.setattr(shims, "STATE_ANSWERS", {})
+    rds = shimmed_aws("rds")
+    name = "corp-rds-main-local"
+
+    def status():
+        return rds.describe_db_instances(DBInstanceIdentifier=name)["DBInstances"][0]["DBInstanceStatus"]
+
+    assert _instance(rds, name)["DBInstanceStatus"] == "creating"
+    assert [status(), status(), status()] == ["creating", "creating", "available"]
+    rds.modify_db_instance(DBInstanceIdentifier=name, BackupRetentionPeriod=10, ApplyImmediately=True)
+    assert status() == "modifying"
+    # boto3's own waiter, as corp.infra.rds_instance and site.yml's "Wait for the database" use it.
+    rds.get_waiter("db_instance_available").wait(DBInstanceIdentifier=name, WaiterConfig={"Delay": 0, "MaxAttempts": 3})
+    assert status() == "available" and shims.STATE_ANSWERS == {"creating": 2, "modifying": 2}
+    # A modification left for the maintenance window does not change the state.
+    rds.modify_db_instance(DBInstanceIdentifier=name, BackupRetentionPeriod=7, ApplyImmediately=False)
+    assert status() == "available"
+
+
+def test_without_the_rehearsal_an_instance_is_available_at_once(shimmed_aws, monkeypatch):
+    monkeypatch.setattr(shims, "STATE_SETTINGS", {"rds_describes": 0})
+    rds = shimmed_aws("rds")
+    assert _instance(rds)["DBInstanceStatus"] == "available"
