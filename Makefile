@@ -66,7 +66,8 @@ test: setup
 	$(MAKE) --no-print-directory unit integration molecule
 	@echo "make test: all gates passed"
 
-# Rehearsals too slow for every run (marked extras: a converge killed at several points). CI runs them after make test.
+# Rehearsals too slow for every run (marked extras: a converge killed at several points, three environments in three
+# accounts converged and destroyed by one run). CI runs them after make test.
 test-extras: setup
 	$(BIN)/pytest -q -n 2 --maxschedchunk 1 -m extras tests/integration
 
