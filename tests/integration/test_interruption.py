@@ -28,7 +28,7 @@ from .conftest import fault_proxy
 from .conftest import faults
 
 ENVIRONMENT = "interrupttest"
-# Outside make test (make test-extras; CI runs both), which is over its 15-minute budget on two cores even without it.
+# Outside make test (make test-extras; CI runs both): make test keeps within its 15 minutes on two cores.
 pytestmark = [pytest.mark.slow(155), pytest.mark.extras]  # seconds, about
 # The stack's create calls, in the order site.yml makes them (the proxy names them, see corp_emulator.faults).
 CREATE_CALLS = [

@@ -30,7 +30,7 @@ from .conftest import BIN
 from .conftest import ROOT
 from .conftest import ansible_playbook
 
-# Outside make test (make test-extras; CI runs both), which is over its 15-minute budget on two cores even without it.
+# Outside make test (make test-extras; CI runs both): make test keeps within its 15 minutes on two cores.
 pytestmark = [pytest.mark.slow(135), pytest.mark.extras]  # seconds, about
 ENVIRONMENTS = {"dev": ("eu-west-1", "10.30.0.0/16"), "staging": ("eu-west-1", "10.40.0.0/16"), "prod": ("ap-south-1", "10.50.0.0/16")}
 INVENTORIES = ("-i", "inventories/dev", "-i", "inventories/staging", "-i", "inventories/prod")
