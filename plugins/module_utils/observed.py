@@ -65,19 +65,29 @@ def table(dynamodb: dict[str, Any], name: str, with_tags: bool) -> Any:
     described = dynamodb.get("table") or {}
     if described.get("TableName") != name or not dynamodb.get("continuous_backups"):
         return UNSEEN
-    billing_mode = (described.get("BillingModeSummary") or {}).get("BillingMode") or "PROVISIONED"
-    if billing_mode == "PROVISIONED":
+    if billing_mode_of(described) == "PROVISIONED":
         return UNSEEN
+    return table_state(described, dynamodb["continuous_backups"], False, dict(dynamodb.get("tags") or {}) if with_tags else None)
+
+
+def billing_mode_of(described: dict[str, Any]) -> str:
+    """A DescribeTable ``Table``'s billing mode (a table created before on-demand existed has no summary)."""
+    return (described.get("BillingModeSummary") or {}).get("BillingMode") or "PROVISIONED"
+
+
+def table_state(described: dict[str, Any], continuous_backups: dict[str, Any], autoscaling: bool, tags: dict[str, str] | None) -> dict[str, Any]:
+    """What the report judges of a table: its DescribeTable ``Table``, its ContinuousBackupsDescription, whether read and
+    write capacity scale, and (None: not needed) its tags."""
     found = {
-        "billing_mode": billing_mode,
-        "autoscaling": False,
-        "pitr": (dynamodb["continuous_backups"].get("PointInTimeRecoveryDescription") or {}).get("PointInTimeRecoveryStatus"),
+        "billing_mode": billing_mode_of(described),
+        "autoscaling": autoscaling,
+        "pitr": (continuous_backups.get("PointInTimeRecoveryDescription") or {}).get("PointInTimeRecoveryStatus"),
         "deletion_protection": described.get("DeletionProtectionEnabled"),
         "kms_key_arn": (described.get("SSEDescription") or {}).get("KMSMasterKeyArn"),
         "arn": described.get("TableArn"),
     }
-    if with_tags:
-        found["tags"] = dict(dynamodb.get("tags") or {})
+    if tags is not None:
+        found["tags"] = tags
     return found
 
 

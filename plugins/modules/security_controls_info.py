@@ -318,24 +318,15 @@ def read_table(reader, name, with_tags):
     if found is None:
         return None
     table = found["Table"]
-    billing_mode = (table.get("BillingModeSummary") or {}).get("BillingMode") or "PROVISIONED"
     backups = dynamodb.describe_continuous_backups(aws_retry=True, TableName=name)["ContinuousBackupsDescription"]
     targets = []
-    if billing_mode == "PROVISIONED":
+    if observed.billing_mode_of(table) == "PROVISIONED":
         autoscaling = reader.client("application-autoscaling")
         targets = autoscaling.describe_scalable_targets(aws_retry=True, ServiceNamespace="dynamodb", ResourceIds=[f"table/{name}"])["ScalableTargets"]
-    state = {
-        "billing_mode": billing_mode,
-        "autoscaling": len(targets) >= 2,
-        "pitr": (backups.get("PointInTimeRecoveryDescription") or {}).get("PointInTimeRecoveryStatus"),
-        "deletion_protection": table.get("DeletionProtectionEnabled"),
-        "kms_key_arn": (table.get("SSEDescription") or {}).get("KMSMasterKeyArn"),
-        "arn": table.get("TableArn"),
-    }
-    if with_tags:
-        # The tags a backup selection's conditions match.
-        state["tags"] = boto3_tag_list_to_ansible_dict(all_pages(dynamodb, "list_tags_of_resource", "Tags", ResourceArn=table["TableArn"]))
-    return state
+    tags = None
+    if with_tags:  # the tags a backup selection's conditions match
+        tags = boto3_tag_list_to_ansible_dict(all_pages(dynamodb, "list_tags_of_resource", "Tags", ResourceArn=table["TableArn"]))
+    return observed.table_state(table, backups, len(targets) >= 2, tags)
 
 
 def read_vpc(ec2, vpc):

@@ -118,6 +118,7 @@ def aws_answers(compliant):
     }
     document = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{DATA}/unit/*"}]}
     if not compliant:
+        # Deliberately bad: the full-admin statement IAM.1 exists to catch, which the report must fail on both paths.
         document["Statement"].append({"Effect": "Allow", "Action": "*", "Resource": "*"})
     vault_arn = f"arn:aws:backup:eu-west-1:{ACCOUNT}:backup-vault:{BACKUP}"
     plan_id = "b1c2d3e4-aaaa-bbbb-cccc-ddddeeeeffff"
