@@ -26,6 +26,16 @@ CASES = (
         re.compile(r"IAM role ARN value is invalid or does not include the required permissions for: ENHANCED_MONITORING"),
         "RDS CreateDBInstance / ModifyDBInstance with a monitoring role created moments ago (claranet/terraform-aws-aurora#23)",
     ),
+    (
+        "InvalidParameter",
+        re.compile(r"Unable to assume given IAM role"),
+        "EC2 CreateFlowLogs delivering through a role created moments ago (hashicorp/terraform-provider-aws#29323)",
+    ),
+    (
+        "MalformedPolicyDocumentException",
+        re.compile(r"one or more invalid principals"),
+        "KMS CreateKey / PutKeyPolicy naming a principal created moments ago (AWS KMS API Reference, CreateKey, Policy)",
+    ),
 )
 
 

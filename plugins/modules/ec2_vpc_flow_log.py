@@ -135,7 +135,6 @@ from ansible.module_utils.common.dict_transformations import camel_dict_to_snake
 
 from ansible_collections.amazon.aws.plugins.module_utils.ec2 import ensure_ec2_tags
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_specifications
 from ansible_collections.corp.infra.plugins.module_utils.flow_logs import create_request
@@ -144,6 +143,7 @@ from ansible_collections.corp.infra.plugins.module_utils.flow_logs import immuta
 from ansible_collections.corp.infra.plugins.module_utils.flow_logs import planned_tags
 from ansible_collections.corp.infra.plugins.module_utils.flow_logs import planned_view
 from ansible_collections.corp.infra.plugins.module_utils.flow_logs import resource_type_of
+from ansible_collections.corp.infra.plugins.module_utils.propagation import propagation_retry
 
 
 def describe_flow_logs(client, resource_id):
@@ -228,7 +228,9 @@ def main():
         supports_check_mode=True,
         required_one_of=[("log_group_name", "log_destination")],
     )
-    client = module.client("ec2", retry_decorator=AWSRetry.jittered_backoff())
+    # The delivery role is often created moments before (the network role does so): EC2 refuses it until IAM has
+    # propagated it, and propagation_retry rides that out (module_utils/propagation.py).
+    client = module.client("ec2", retry_decorator=propagation_retry())
 
     try:
         resource_type_of(module.params["resource_id"])

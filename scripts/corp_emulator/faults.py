@@ -18,6 +18,13 @@ Two more faults, switched on at run time by the tests (``POST``, parameters in t
   action goes through again (AWS's eventual consistency: an error that lasts until what was just created propagates);
   ``message=`` sets the error's message.
 
+And the eventual-consistency mode (``consistency.py``: each rule, its AWS error and its source), switched on with
+``--consistency-scale 1 --consistency-share 0.5`` or ``/_faults/consistency?scale=1&share=0.5`` (``rules=a,b`` for
+some of them; ``scale=0`` switches it off): for the rule's window (times ``scale``) after a call creates something, that share of the
+requests that use it get the error AWS answers while the change propagates, until one of them passes (the change has
+propagated; AWS does not lose it again). ``GET /_faults`` then also counts, per rule,
+the things it saw created and the errors it answered.
+
 An action is the API operation name: the ``X-Amz-Target`` operation (JSON protocol), the ``Action`` parameter (query
 protocol) or, for S3, ``CreateBucket`` (a PUT on a bucket with no subresource).
 """
@@ -31,11 +38,17 @@ import random
 import re
 import sys
 import threading
+import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler
 from http.server import ThreadingHTTPServer
 from typing import Any
 from xml.sax.saxutils import escape as xml_escape
+
+from .consistency import RULES
+from .consistency import RULES_BY_NAME
+from .consistency import Rule
+from .consistency import request_text
 
 _SERVICE = re.compile(r"Credential=[^/]+/[^/]+/[^/]+/([^/]+)/aws4_request")
 _HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer", "upgrade"}
@@ -66,6 +79,15 @@ def throttle_response(service: str, json_protocol: bool) -> tuple[int, str, byte
     return error_response(service, json_protocol, 400, "Throttling", "Rate exceeded")
 
 
+# Services of the stack whose protocol is rest-json: JSON errors, but no X-Amz-Target header to tell.
+_REST_JSON = frozenset({"backup"})
+
+
+def speaks_json(service: str, headers: Any) -> bool:
+    """Whether ``service`` answers errors as JSON (the JSON and rest-json protocols)."""
+    return "X-Amz-Target" in headers or service in _REST_JSON
+
+
 def action_of(method: str, path: str, headers: Any, body: bytes) -> str:
     """The API operation a request calls ('' when this proxy cannot tell)."""
     target = headers.get("X-Amz-Target")
@@ -78,8 +100,11 @@ def action_of(method: str, path: str, headers: Any, body: bytes) -> str:
     if "Action" in params:
         return params["Action"][0]
     found = _SERVICE.search(headers.get("Authorization", ""))
-    if found and found.group(1) == "s3" and method == "PUT" and not split.query and split.path.strip("/").count("/") == 0:
-        return "CreateBucket"
+    if found and found.group(1) == "s3" and method == "PUT" and split.path.strip("/").count("/") == 0:
+        if not split.query:
+            return "CreateBucket"
+        if "policy" in params:
+            return "PutBucketPolicy"
     return ""
 
 
@@ -98,6 +123,48 @@ class FaultProxy(ThreadingHTTPServer):
         self.hung = threading.Event()
         self.released = threading.Event()
         self.failures: dict[str, tuple[int, str, str, int | None]] = {}  # action: (status, code, message, times left or None)
+        self.consistency_scale = 0.0  # times each rule's window a new thing propagates (0: the mode is off)
+        self.consistency_share = 1.0
+        self.consistency_rules: tuple[Rule, ...] = RULES
+        self.propagating: list[tuple[Rule, str, float]] = []  # (rule, thing, when it was created)
+        self.consistency_counts: dict[str, dict[str, int]] = {}
+
+    def set_consistency(self, scale: float, share: float, rules: str = "") -> None:
+        with self.lock:
+            self.consistency_scale, self.consistency_share = scale, share
+            self.consistency_rules = tuple(RULES_BY_NAME[name] for name in rules.split(",")) if rules else RULES
+            self.propagating = []
+            self.consistency_counts = {rule.name: {"created": 0, "answered": 0} for rule in self.consistency_rules}
+
+    def note_created(self, action: str, path: str, answer: bytes) -> None:
+        """Start the propagation window of whatever a successful ``action`` made."""
+        if not self.consistency_scale:
+            return
+        text = answer.decode(errors="replace")
+        with self.lock:
+            for rule in self.consistency_rules:
+                if rule.creates == action:
+                    for thing in rule.created(path, text):
+                        self.propagating.append((rule, thing, time.monotonic()))
+                        self.consistency_counts[rule.name]["created"] += 1
+
+    def propagation_error(self, service: str, action: str, text: str) -> tuple[int, str, str] | None:
+        """The error AWS answers this request with while something it names propagates (a share of the time)."""
+        if not self.consistency_scale:
+            return None
+        with self.lock:
+            now = time.monotonic()
+            self.propagating = [entry for entry in self.propagating if now - entry[2] < entry[0].window * self.consistency_scale]
+            for entry in self.propagating:
+                rule, thing, _created = entry
+                if rule.service == service and (not rule.consumers or action in rule.consumers) and thing in text:
+                    if self.random.random() < self.consistency_share:
+                        self.consistency_counts[rule.name]["answered"] += 1
+                        return rule.error(thing)
+                    # This request found it: it has propagated, and AWS does not lose it again.
+                    self.propagating.remove(entry)
+                    return None
+            return None
 
     def control(self, command: str, params: dict[str, str]) -> None:
         """Switch a fault on or off (the /_faults/<command> endpoints)."""
@@ -109,16 +176,21 @@ class FaultProxy(ThreadingHTTPServer):
                 times = int(params["times"]) if "times" in params else None
                 message = params.get("message") or f"injected by corp_emulator.faults for {params['action']}"
                 self.failures[params["action"]] = (int(params.get("status", "400")), params["code"], message, times)
+            elif command == "consistency":
+                pass  # set below, outside the lock
             elif command == "release":
                 self.hang_after, self.failures = "", {}
                 self.released.set()
                 self.hung.clear()
             else:
                 raise KeyError(command)
+        if command == "consistency":
+            self.set_consistency(float(params.get("scale", "1")), float(params.get("share", "1")), params.get("rules", ""))
 
     def status(self) -> dict[str, Any]:
         with self.lock:
-            return dict(self.counts, hung=self.hung.is_set(), hang_after=self.hang_after, failing=sorted(self.failures))
+            consistency = {"scale": self.consistency_scale, "share": self.consistency_share, "rules": self.consistency_counts}
+            return dict(self.counts, hung=self.hung.is_set(), hang_after=self.hang_after, failing=sorted(self.failures), consistency=consistency)
 
     def injected_failure(self, action: str) -> tuple[int, str, str] | None:
         """The error to answer ``action`` with, if a fail fault covers it (counting down a ``times`` fault)."""
@@ -169,8 +241,11 @@ class _Handler(BaseHTTPRequestHandler):
             return
         action = action_of(self.command, path, self.headers, body)
         found = _SERVICE.search(self.headers.get("Authorization", ""))
-        service, json_protocol = (found.group(1) if found else ""), "X-Amz-Target" in self.headers
+        service = found.group(1) if found else ""
+        json_protocol = speaks_json(service, self.headers)
         failure = proxy.injected_failure(action) if action else None
+        if not failure and not path.startswith("/_corp/"):
+            failure = proxy.propagation_error(service, action, request_text(self.command, path, dict(self.headers), body))
         if failure:
             status, code, message = failure
             self._reply(*error_response(service, json_protocol, status, code, message))
@@ -184,6 +259,8 @@ class _Handler(BaseHTTPRequestHandler):
             connection.request(self.command, path, body=body, headers=headers)
             response = connection.getresponse()
             data = response.read()
+            if action and 200 <= response.status < 300:
+                proxy.note_created(action, path, data)
             if action and action == proxy.hang_after and not proxy.hung.is_set():
                 proxy.hung.set()  # AWS has acted; the caller never hears it
                 self._hang()
@@ -224,8 +301,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--upstream", required=True)
     parser.add_argument("--throttle-rate", type=float, default=0.2)
     parser.add_argument("--seed", type=int)
+    parser.add_argument("--consistency-scale", type=float, default=0.0, help="times each rule's window a new thing propagates (0: off)")
+    parser.add_argument("--consistency-share", type=float, default=1.0, help="share of the requests using it that fail meanwhile")
+    parser.add_argument("--consistency-rules", default="", help="comma-separated rule names (default: all)")
     args = parser.parse_args(argv)
     proxy = FaultProxy(("127.0.0.1", args.listen), args.upstream, args.throttle_rate, args.seed)
+    proxy.set_consistency(args.consistency_scale, args.consistency_share, args.consistency_rules)
     print(f"corp-emulator-faults: {args.throttle_rate:.0%} throttled on 127.0.0.1:{args.listen} -> {args.upstream}", flush=True)
     proxy.serve_forever()
     return 0

@@ -54,3 +54,16 @@ def test_a_real_invalid_value_fails_at_once_and_a_lasting_propagation_error_fail
     with pytest.raises(ClientError, match="ENHANCED_MONITORING"):
         never()
     assert len(calls) == 1 + 3  # retries bounds the attempts
+
+
+@pytest.mark.parametrize(
+    ("code", "message"),
+    [
+        ("InvalidParameter", "Unable to assume given IAM role: 'arn:aws:iam::111122223333:role/corp-iam-flowlogs-dev'"),
+        ("MalformedPolicyDocumentException", "Policy contains a statement with one or more invalid principals."),
+    ],
+)
+def test_flow_log_delivery_and_key_policy_principals_are_propagation_errors_only_with_their_code(code, message):
+    assert is_propagation_error(code, message)
+    assert not is_propagation_error("AccessDenied", message)
+    assert not is_propagation_error(code, "The request is malformed")
