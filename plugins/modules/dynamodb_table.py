@@ -135,7 +135,7 @@ options:
     type: bool
     default: false
   wait:
-    description: Wait (boto3 waiters) for the table to be active after each change, or gone after deletion.
+    description: Wait (boto3 waiters) for the table and its indexes to be active after each change, or the table gone after deletion.
     type: bool
     default: true
   wait_timeout:
@@ -228,6 +228,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
+from ansible_collections.community.aws.plugins.module_utils.dynamodb import wait_indexes_active
 from ansible_collections.corp.infra.plugins.module_utils.dynamodb import ARGUMENT_SPEC
 from ansible_collections.corp.infra.plugins.module_utils.dynamodb import DynamoDBError
 from ansible_collections.corp.infra.plugins.module_utils.dynamodb import create_request
@@ -294,8 +295,15 @@ def apply_steps(module, client, name, steps):
             client.update_continuous_backups(aws_retry=True, TableName=name, **request)
         else:
             client.update_time_to_live(aws_retry=True, TableName=name, **request)
-        # DynamoDB takes the next change only once the table (and its indexes) are ACTIVE again.
-        wait_for(module, client, "table_exists", name)
+        wait_settled(module, client, name)
+
+
+def wait_settled(module, client, name):
+    """Wait for the table and every index to be ACTIVE: DynamoDB takes the next change only then. After an index is
+    added the table is ACTIVE again while the index backfills (IndexStatus CREATING), and another index change meanwhile
+    is refused (one online index creation or deletion at a time, GSI.OnlineOps)."""
+    wait_for(module, client, "table_exists", name)
+    wait_indexes_active(module, module.params["wait_timeout"], name)
 
 
 def update_tags(module, client, table):
@@ -322,7 +330,7 @@ def ensure_present(module, client):
         if module.check_mode:
             return dict(changed=True, exists=True, diff=dict(before={}, after=after))
         client.create_table(aws_retry=True, **request)
-        wait_for(module, client, "table_exists", name)
+        wait_settled(module, client, name)
         table = describe(client, name)
         # Point-in-time recovery and TTL have their own APIs, usable once the table is ACTIVE.
         settings = read_settings(module, client, table)
@@ -330,8 +338,9 @@ def ensure_present(module, client):
         table, settings = apply_and_reread(module, client, table, steps, settings)
         return dict(changed=True, diff=dict(before={}, after=after), **result_of(table, settings))
 
-    if table.get("TableStatus") != "ACTIVE" and not module.check_mode:
-        wait_for(module, client, "table_exists", name)
+    settling = table.get("TableStatus") != "ACTIVE" or any(i.get("IndexStatus") != "ACTIVE" for i in table.get("GlobalSecondaryIndexes") or [])
+    if settling and not module.check_mode:
+        wait_settled(module, client, name)
         table = describe(client, name)
     settings = read_settings(module, client, table)
     steps, before, after = update_steps(params, settings)

@@ -1131,8 +1131,9 @@ def rotate_rds_managed_secrets(backend_cls: Any) -> None:
 
 # The asynchronous-state rehearsal, off unless a test asks for it (POST /_corp/states?rds_describes=N, see counter.py):
 # how many DescribeDBInstances answers show an instance "creating" after CreateDBInstance, or "modifying" after a
-# ModifyDBInstance applied immediately, before it is "available"; and how many such answers were given.
-STATE_SETTINGS: dict[str, int] = {"rds_describes": 0}
+# ModifyDBInstance applied immediately, before it is "available"; how many DescribeTable answers show a new table
+# CREATING, or an index UpdateTable adds CREATING (dynamodb_describes); and how many such answers were given.
+STATE_SETTINGS: dict[str, int] = {"rds_describes": 0, "dynamodb_describes": 0}
 STATE_ANSWERS: dict[str, int] = {}
 _TRANSITIONAL = ("creating", "modifying")
 
@@ -1192,6 +1193,74 @@ def report_rds_instance_states(response_cls: Any) -> None:
     _patch(response_cls, "modify_db_instance", "rds:instance-states", build_modify)
     _patch(response_cls, "describe_db_instances", "rds:instance-states", build_describe)
     _applied("rds:instance-states")
+
+
+def report_dynamodb_table_states(backend_cls: Any) -> None:
+    """CreateTable / UpdateTable adding an index / DescribeTable: the table, then the index, pass through CREATING.
+
+    AWS answers CreateTable with TableStatus CREATING, and an index UpdateTable adds stays CREATING (IndexStatus) while
+    DynamoDB backfills it, the table ACTIVE meanwhile (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/
+    API_TableDescription.html, API_GlobalSecondaryIndexDescription.html). Only one index can be created or deleted at
+    a time: another index change meanwhile is refused with LimitExceededException ("Only 1 online index can be created
+    or deleted simultaneously per table", https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/
+    GSI.OnlineOps.html). moto reports everything ACTIVE at once. With ``STATE_SETTINGS["dynamodb_describes"]`` at N > 0,
+    a new table answers the next N DescribeTable CREATING, and a new index the next N; an index change while one
+    is CREATING is refused.
+    """
+    from moto.dynamodb.exceptions import DynamodbException
+
+    def limit_exceeded() -> Exception:
+        message = "Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously per table"
+        return DynamodbException("com.amazonaws.dynamodb.v20120810#LimitExceededException", message)
+
+    def build_create(original: Any) -> Any:
+        def create_table(self: Any, *args: Any, **kwargs: Any) -> Any:
+            table = original(self, *args, **kwargs)
+            table._corp_pending = STATE_SETTINGS["dynamodb_describes"]
+            return table
+
+        return create_table
+
+    def build_update_indexes(original: Any) -> Any:
+        def update_table_global_indexes(self: Any, table: Any, global_index_updates: list[dict[str, Any]]) -> None:
+            changing = any("Create" in update or "Delete" in update for update in global_index_updates)
+            if changing and any(index.status == "CREATING" for index in table.global_indexes):
+                raise limit_exceeded()
+            before = {index.name for index in table.global_indexes}
+            original(self, table, global_index_updates)
+            for index in table.global_indexes:
+                if index.name not in before and STATE_SETTINGS["dynamodb_describes"] > 0:
+                    index.status, index._corp_pending = "CREATING", STATE_SETTINGS["dynamodb_describes"]
+
+        return update_table_global_indexes
+
+    def build_describe(original: Any) -> Any:
+        def describe_table(self: Any, name: str) -> dict[str, Any]:
+            table = self.tables.get(name)
+            creating = False
+            if table is not None:
+                for index in table.global_indexes:
+                    pending = getattr(index, "_corp_pending", 0)
+                    if pending > 0:
+                        index._corp_pending = pending - 1
+                        STATE_ANSWERS["index CREATING"] = STATE_ANSWERS.get("index CREATING", 0) + 1
+                    elif index.status == "CREATING":
+                        index.status = "ACTIVE"
+                pending = getattr(table, "_corp_pending", 0)
+                if pending > 0:
+                    table._corp_pending, creating = pending - 1, True
+                    STATE_ANSWERS["CREATING"] = STATE_ANSWERS.get("CREATING", 0) + 1
+            result = original(self, name)
+            if creating:
+                result["Table"]["TableStatus"] = "CREATING"
+            return result
+
+        return describe_table
+
+    _patch(backend_cls, "create_table", "dynamodb:table-states", build_create)
+    _patch(backend_cls, "update_table_global_indexes", "dynamodb:table-states", build_update_indexes)
+    _patch(backend_cls, "describe_table", "dynamodb:table-states", build_describe)
+    _applied("dynamodb:table-states")
 
 
 def add_backup_selections(backend_cls: Any, response_cls: Any) -> None:
@@ -1397,6 +1466,7 @@ def apply_all() -> list[str]:
     add_gp3_storage_baseline(DBInstance, RDSBackend)
     add_db_engine_versions(RDSBackend, RDSResponse)
     report_rds_instance_states(RDSResponse)
+    report_dynamodb_table_states(DynamoDBBackend)
     from moto.backup.models import BackupBackend
     from moto.backup.responses import BackupResponse
 

@@ -137,6 +137,14 @@ def faults(endpoint: str, command: str = "", **params: str | int) -> dict:
         return json.load(response)
 
 
+def states(emulator: Emulator, method: str, **settings: int) -> dict:
+    """The emulator's asynchronous-state rehearsal (/_corp/states): POST sets it, GET reads its settings and the
+    transitional answers given, DELETE switches it off."""
+    query = urllib.parse.urlencode(settings)
+    with urllib.request.urlopen(urllib.request.Request(f"{emulator.endpoint}/_corp/states?{query}", method=method), timeout=5) as response:
+        return json.load(response)
+
+
 def pytest_collection_modifyitems(items):
     """The longest tests first (marked slow(<seconds>)), so the xdist workers start them early and finish
     together rather than one worker running a long test alone at the end. `make integration` passes

@@ -7,6 +7,7 @@ import pytest
 
 from .conftest import ansible_playbook
 from .conftest import changed
+from .conftest import states
 
 ENVIRONMENT = "ddbtest"
 pytestmark = pytest.mark.slow(67)  # seconds, about
@@ -89,6 +90,21 @@ def test_dynamodb_quartet_live_table_drift_and_absent(emulator, tmp_path):
     ]
     dynamodb.update_table(TableName=f"corp-dynamodb-managed-{ENVIRONMENT}", ProvisionedThroughput={"ReadCapacityUnits": 40, "WriteCapacityUnits": 12})
     assert changed(run(*provisioned)) == 0
+
+    # Two more indexes in one run. Each stays CREATING for a while after UpdateTable adds it, the table ACTIVE
+    # meanwhile, and DynamoDB refuses another index change until it is done (the emulator's asynchronous-state
+    # rehearsal plays both): the module waits for each index before the next.
+    keys = (("by-owner", "owner"), ("by-status", "status"), ("by-team", "team"))
+    more = [{"name": name, "hash_key_name": key, "projection": "KEYS_ONLY"} for name, key in keys]
+    states(emulator, "POST", dynamodb_describes=1)
+    try:
+        added = run(*provisioned, "-e", json.dumps({"dynamodb_global_secondary_indexes": more}))
+        answers = states(emulator, "GET")["answers"]
+    finally:
+        states(emulator, "DELETE")
+    assert changed(added) >= 1 and answers.get("index CREATING", 0) >= 2
+    indexes = dynamodb.describe_table(TableName=f"corp-dynamodb-managed-{ENVIRONMENT}")["Table"]["GlobalSecondaryIndexes"]
+    assert sorted((i["IndexName"], i["IndexStatus"]) for i in indexes) == [("by-owner", "ACTIVE"), ("by-status", "ACTIVE"), ("by-team", "ACTIVE")]
     assert changed(run(*managed, *confirmed)) == 1
 
     assert run("-e", "s3_state=absent", "-e", "s3_force_destroy=true", "-e", f"corp_destroy_confirmation={ENVIRONMENT}", tags="s3").returncode == 0

@@ -2,16 +2,13 @@
 eventual consistency (every rule of corp_emulator/consistency.py), creates nothing twice, and reports nothing
 misleading."""
 
-import json
-import urllib.parse
-import urllib.request
-
 import pytest
 
 from .conftest import ansible_playbook
 from .conftest import changed
 from .conftest import fault_proxy
 from .conftest import faults
+from .conftest import states
 
 ENVIRONMENT = "faulttest"
 pytestmark = pytest.mark.slow(220)  # seconds, about
@@ -19,13 +16,6 @@ pytestmark = pytest.mark.slow(220)  # seconds, about
 # policy or AssumeRole naming a role created in the same run; the backup selection, requested long after its role)
 # have no such consumer in the stack.
 MET = ("kms-key", "s3-bucket", "ec2-vpc", "ec2-subnet", "iam-role-flow-logs", "iam-role-rds-monitoring", "dynamodb-continuous-backups")
-
-
-def states(emulator, method, **settings):
-    """The emulator's asynchronous-state rehearsal (/_corp/states): its settings and the transitional answers given."""
-    query = urllib.parse.urlencode(settings)
-    with urllib.request.urlopen(urllib.request.Request(f"{emulator.endpoint}/_corp/states?{query}", method=method)) as response:
-        return json.load(response)
 
 
 @pytest.fixture
@@ -45,12 +35,14 @@ def test_the_stack_converges_through_throttling_and_eventual_consistency_without
         args = ["site.yml", "-i", "inventories/local", "-e", f"corp_environment={ENVIRONMENT}", "--tags", "network,s3,iam,rds,dynamodb"]
         return ansible_playbook(emulator, *args, check=True, endpoint=throttling_proxy)
 
-    # And the new instance "creating" for its first two DescribeDBInstances answers, as AWS keeps it for minutes:
-    # site.yml's wait at its end waits for it (the emulator's asynchronous-state rehearsal).
-    states(emulator, "POST", rds_describes=2)
+    # And the new instance "creating" for its first two DescribeDBInstances answers, as AWS keeps it for minutes, the
+    # new table CREATING for one DescribeTable: site.yml's wait at its end and the table module wait for them (the
+    # emulator's asynchronous-state rehearsal).
+    states(emulator, "POST", rds_describes=2, dynamodb_describes=1)
     try:
         first = run()
-        assert states(emulator, "GET")["answers"].get("creating", 0) == 2
+        answers = states(emulator, "GET")["answers"]
+        assert answers.get("creating", 0) == 2 and answers.get("CREATING", 0) == 1
     finally:
         states(emulator, "DELETE")
     assert "TASK [corp.infra.rds : Wait for the instance to be available corp-rds-main-faulttest]" in first.stdout

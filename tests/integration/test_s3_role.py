@@ -115,9 +115,9 @@ def test_s3_quartet_live_state_drift_and_absent(emulator, tmp_path):
     lines = repaired.stdout.splitlines()
     tasks = {next(t for t in reversed(lines[:i]) if t.startswith("TASK")) for i, line in enumerate(lines) if line.startswith("changed:")}
     assert sorted(task.split(" : ")[1].rstrip(" *]") for task in tasks) == [
+        f"Bring the stack key to what it should be alias/corp-kms-data-{ENVIRONMENT}",
         f"Create the access log bucket {LOGS}",
         f"Create the data bucket {BUCKET}",
-        f"Create the stack key alias/corp-kms-data-{ENVIRONMENT}",
         "Expire access logs after the retention in days of 365",
         "Expire noncurrent versions and abort incomplete uploads in the data bucket",
         "Send the data bucket's events to EventBridge, as s3_eventbridge says",

@@ -816,3 +816,41 @@ def test_without_the_rehearsal_an_instance_is_available_at_once(shimmed_aws, mon
     monkeypatch.setattr(shims, "STATE_SETTINGS", {"rds_describes": 0})
     rds = shimmed_aws("rds")
     assert _instance(rds)["DBInstanceStatus"] == "available"
+
+
+def test_a_table_then_an_added_index_are_creating_for_the_answers_asked_and_one_index_changes_at_a_time(shimmed_aws, monkeypatch):
+    from botocore.exceptions import ClientError
+
+    monkeypatch.setattr(shims, "STATE_SETTINGS", {"rds_describes": 0, "dynamodb_describes": 2})
+    monkeypatch.setattr(shims, "STATE_ANSWERS", {})
+    dynamodb = shimmed_aws("dynamodb", "ap-south-1")
+    name = "corp-dynamodb-main-local"
+    _create(dynamodb, name)
+
+    def table():
+        return dynamodb.describe_table(TableName=name)["Table"]
+
+    assert [table()["TableStatus"] for _answer in range(3)] == ["CREATING", "CREATING", "ACTIVE"]
+
+    def add(index):
+        created = {"IndexName": f"by-{index}", "KeySchema": [{"AttributeName": index, "KeyType": "HASH"}], "Projection": {"ProjectionType": "KEYS_ONLY"}}
+        dynamodb.update_table(
+            TableName=name, AttributeDefinitions=[{"AttributeName": index, "AttributeType": "S"}], GlobalSecondaryIndexUpdates=[{"Create": created}]
+        )
+
+    add("owner")
+    answers = [table() for _answer in range(2)]
+    assert [(t["TableStatus"], t["GlobalSecondaryIndexes"][0]["IndexStatus"]) for t in answers] == [("ACTIVE", "CREATING")] * 2
+    # The table is ACTIVE, yet a second index change while the first index backfills is refused.
+    with pytest.raises(ClientError) as refused:
+        add("status")
+    assert refused.value.response["Error"]["Code"] == "LimitExceededException"
+    assert [i["IndexStatus"] for i in table()["GlobalSecondaryIndexes"]] == ["ACTIVE"]
+    add("status")
+    assert shims.STATE_ANSWERS == {"CREATING": 2, "index CREATING": 2}
+
+
+def test_without_the_rehearsal_a_table_and_its_new_index_are_active_at_once(dynamodb, monkeypatch):
+    monkeypatch.setattr(shims, "STATE_SETTINGS", {"rds_describes": 0, "dynamodb_describes": 0})
+    _create(dynamodb, "corp-dynamodb-main-local")
+    assert dynamodb.describe_table(TableName="corp-dynamodb-main-local")["Table"]["TableStatus"] == "ACTIVE"
