@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+import tarfile
 from pathlib import Path
 
 from .conftest import ROOT
@@ -26,6 +27,17 @@ def test_build_install_and_document(tmp_path):
     bare = dict(os.environ, ANSIBLE_CONFIG=str(tmp_path / "ansible.cfg"), ANSIBLE_NOCOLOR="1", ANSIBLE_COLLECTIONS_PATH=str(target))
     _run(BIN / "ansible-galaxy", "collection", "build", "--output-path", tmp_path / "dist", ROOT, env=bare, cwd=tmp_path)
     (tarball,) = (tmp_path / "dist").glob("corp-infra-*.tar.gz")
+    # What the tarball holds: the license galaxy.yml names and every role's README (Galaxy's importer refuses a role
+    # without one); not the repository's tooling or the company's inventories.
+    with tarfile.open(tarball) as archive:
+        shipped = {name.split("/", 1)[0] for name in archive.getnames()}
+        readmes = {name for name in archive.getnames() if name.startswith("roles/") and name.endswith("/README.md")}
+        license_text = archive.extractfile("LICENSE").read().decode() if "LICENSE" in shipped else ""
+    assert "GNU GENERAL PUBLIC LICENSE" in license_text[:200]
+    assert {"plugins", "roles", "playbooks", "meta", "docs", "README.md", "MANIFEST.json", "FILES.json"} <= shipped
+    tooling = {"Makefile", "scripts", "tests", "molecule", "awx", "inventories", "benchmarks", ".ci", "execution-environment.yml", "requirements.txt"}
+    assert not shipped & tooling, shipped & tooling
+    assert readmes == {f"roles/{role.name}/README.md" for role in (ROOT / "roles").iterdir() if role.is_dir()}
     # amazon.aws and community.aws come with the pinned `ansible` package; Galaxy is not reachable here.
     _run(BIN / "ansible-galaxy", "collection", "install", "--no-deps", "-p", target, tarball, env=bare, cwd=tmp_path)
     installed = target / "ansible_collections" / "corp" / "infra"
