@@ -12,13 +12,14 @@ from .conftest import states
 
 ENVIRONMENT = "faulttest"
 pytestmark = pytest.mark.slow(220)  # seconds, about
-# The rules a converge from empty meets. The module that creates the thing uses it at once for the first five: they
-# always refuse something. A later task uses the new role for the last two: they refuse only when it comes within the
-# window, which depends on the machine's speed (so the test also injects their error once or twice, see below). The
-# other rules (a key or bucket policy, a trust policy or AssumeRole naming a role created in the same run; the backup
-# selection, requested long after its role) have no such consumer in the stack and must refuse nothing.
-ALWAYS_MET = ("kms-key", "s3-bucket", "ec2-vpc", "ec2-subnet", "dynamodb-continuous-backups")
-MET = (*ALWAYS_MET, "iam-role-flow-logs", "iam-role-rds-monitoring")
+# The rules a converge from empty meets. The module that creates the thing uses it at once for the first four: they
+# always refuse something. The last three are met only when the thing is used within the window: a later task uses
+# the new role, and the table module reaches UpdateContinuousBackups after waiting for the table and a few reads, any
+# of which may be throttled. That depends on the machine's speed, so the test also injects their errors (see below).
+# The other rules (a key or bucket policy, a trust policy or AssumeRole naming a role created in the same run; the
+# backup selection, requested long after its role) have no such consumer in the stack and must refuse nothing.
+ALWAYS_MET = ("kms-key", "s3-bucket", "ec2-vpc", "ec2-subnet")
+MET = (*ALWAYS_MET, "dynamodb-continuous-backups", "iam-role-flow-logs", "iam-role-rds-monitoring")
 MONITORING = "IAM role ARN value is invalid or does not include the required permissions for: ENHANCED_MONITORING"
 
 
@@ -34,10 +35,13 @@ def test_the_stack_converges_through_throttling_and_eventual_consistency_without
     # A fifth of the requests throttled, and each new thing unknown to the requests that use it for a while: a new key
     # to KMS, a new VPC and subnet to EC2, a new role to EC2 flow logs and RDS monitoring, a new table's backups.
     # The stack converges from empty anyway, each error retried (propagation errors by code and message), nothing
-    # twice. Whatever the timing, EC2 and RDS also refuse the new roles the first time or two, as they do on AWS.
+    # twice. Whatever the timing, EC2 and RDS also refuse the new roles the first time or two, and DynamoDB the new
+    # table's continuous backups once, as they do on AWS.
     flow_logs_role = "Unable to assume given IAM role: 'arn:aws:iam::123456789012:role/corp-iam-flowlogs-faulttest'"
     faults(throttling_proxy, "fail", action="CreateFlowLogs", code="InvalidParameter", message=flow_logs_role, times=1)
     faults(throttling_proxy, "fail", action="CreateDBInstance", code="InvalidParameterValue", message=MONITORING, times=2)
+    backups = f"Backups are being enabled for the table: corp-dynamodb-main-{ENVIRONMENT}. Please retry later"
+    faults(throttling_proxy, "fail", action="UpdateContinuousBackups", code="ContinuousBackupsUnavailableException", message=backups, times=1)
 
     def run():
         args = ["site.yml", "-i", "inventories/local", "-e", f"corp_environment={ENVIRONMENT}", "--tags", "network,s3,iam,rds,dynamodb"]
@@ -56,7 +60,7 @@ def test_the_stack_converges_through_throttling_and_eventual_consistency_without
     assert "TASK [corp.infra.rds : Wait for the instance to be available corp-rds-main-faulttest]" in first.stdout
     counts = faults(throttling_proxy)
     assert counts["throttled"] >= 0.15 * (counts["throttled"] + counts["forwarded"]) and counts["throttled"] >= 20
-    assert counts["failed"] == 3 and counts["failing"] == []
+    assert counts["failed"] == 4 and counts["failing"] == []
     answered = {name for name, rule in counts["consistency"]["rules"].items() if rule["answered"]}
     assert set(ALWAYS_MET) <= answered <= set(MET), counts["consistency"]
     assert changed(first) > 0 and "Rate exceeded" not in first.stdout + first.stderr and "fatal" not in first.stdout
