@@ -168,6 +168,9 @@ class FaultProxy(ThreadingHTTPServer):
 
     def control(self, command: str, params: dict[str, str]) -> None:
         """Switch a fault on or off (the /_faults/<command> endpoints)."""
+        if command == "consistency":
+            self.set_consistency(float(params.get("scale", "1")), float(params.get("share", "1")), params.get("rules", ""))
+            return
         with self.lock:
             if command == "hang":
                 self.hang_after, self.released = params["after"], threading.Event()
@@ -176,16 +179,12 @@ class FaultProxy(ThreadingHTTPServer):
                 times = int(params["times"]) if "times" in params else None
                 message = params.get("message") or f"injected by corp_emulator.faults for {params['action']}"
                 self.failures[params["action"]] = (int(params.get("status", "400")), params["code"], message, times)
-            elif command == "consistency":
-                pass  # set below, outside the lock
             elif command == "release":
                 self.hang_after, self.failures = "", {}
                 self.released.set()
                 self.hung.clear()
             else:
                 raise KeyError(command)
-        if command == "consistency":
-            self.set_consistency(float(params.get("scale", "1")), float(params.get("share", "1")), params.get("rules", ""))
 
     def status(self) -> dict[str, Any]:
         with self.lock:

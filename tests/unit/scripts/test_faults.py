@@ -172,3 +172,26 @@ def test_the_docs_list_every_rule_the_proxy_plays_with_its_window():
     assert sorted(rows) == sorted(rule.name for rule in RULES)
     for rule in RULES:
         assert f"| {rule.window:g} s |" in rows[rule.name], rule.name
+
+
+@pytest.mark.parametrize("name", ["iam-role-rds-monitoring", "iam-role-flow-logs", "iam-role-kms-key-policy"])
+def test_the_propagation_errors_the_proxy_plays_are_the_ones_the_modules_retry(name):
+    # Two descriptions of one AWS answer: the emulator's rule and the modules' retry case (module_utils/propagation.py).
+    from ansible_collections.corp.infra.plugins.module_utils.propagation import is_propagation_error
+    from corp_emulator.consistency import RULES_BY_NAME
+
+    _status, code, message = RULES_BY_NAME[name].error("arn:aws:iam::123456789012:role/corp-iam-flowlogs-dev")
+    assert is_propagation_error(code, message)
+
+
+def test_the_mode_is_switched_at_run_time_for_some_rules():
+    proxy = _proxy_with("")
+    try:
+        proxy.control("consistency", {"scale": "0.5", "share": "1", "rules": "kms-key"})
+        state = proxy.status()["consistency"]
+        assert (state["scale"], state["share"], sorted(state["rules"])) == (0.5, 1.0, ["kms-key"])
+        proxy.control("consistency", {"scale": "0"})
+        proxy.note_created("CreateKey", "/", b'{"KeyMetadata": {"KeyId": "1234abcd-12ab-34cd-56ef-1234567890ab"}}')
+        assert proxy.propagation_error("kms", "CreateAlias", "1234abcd-12ab-34cd-56ef-1234567890ab") is None
+    finally:
+        proxy.server_close()
