@@ -5,10 +5,12 @@
 ``AnsibleAWSModule.client()`` opens a new boto3 session for every client it returns, and every new session
 rebuilds botocore's index of services and its endpoint data from disk: about 55 ms per client on the machines
 corp.infra is benchmarked on. A module that reads nine services paid half a second for it. ``OneSession`` takes
-the connection settings from amazon.aws (``credentials, profile, region, endpoint, certificates, aws_config``,
-read from the same parameters and environment variables as every amazon.aws module) and configures the client
-the way amazon.aws does (its user agent, then ``aws_config``), and opens the session once. It serves the modules
-and, on a local connection, their action plugins (``plugin_utils/read_action.py``).
+the connection settings from amazon.aws's public ``get_aws_connection_info`` (credentials, profile, region,
+endpoint, certificates, ``aws_config``, read from the same parameters and environment variables as every
+amazon.aws module), configures the client as amazon.aws's ``boto3_conn`` does (its user agent, then
+``aws_config`` over it), and opens the session once. Only public amazon.aws names are used;
+tests/unit/plugins/module_utils/test_clients.py holds the clients to be configured as ``boto3_conn``'s are. It
+serves the modules and, on a local connection, their action plugins (``plugin_utils/read_action.py``).
 """
 
 from __future__ import annotations
@@ -22,9 +24,26 @@ try:
 except ImportError:
     pass  # handled by AnsibleAWSModule
 
-from ansible_collections.amazon.aws.plugins.module_utils import botocore as aws_botocore
-from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleBotocoreError
+from ansible.module_utils.ansible_release import __version__ as ansible_version
+
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import get_aws_connection_info
+from ansible_collections.amazon.aws.plugins.module_utils.common import AMAZON_AWS_COLLECTION_NAME
+from ansible_collections.amazon.aws.plugins.module_utils.common import AMAZON_AWS_COLLECTION_VERSION
 from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
+
+# The user agent amazon.aws's boto3_conn gives every client (AWS Partner Network attribution included).
+USER_AGENT = f"APN/1.0 Ansible/{ansible_version} {AMAZON_AWS_COLLECTION_NAME}/{AMAZON_AWS_COLLECTION_VERSION}"
+
+
+class _Caller:
+    """What get_aws_connection_info needs of a module: its parameters and a way to fail."""
+
+    def __init__(self, params: dict[str, Any], fail: Callable[[str], Any]) -> None:
+        self.params = params
+        self._fail = fail
+
+    def fail_json(self, msg: str, **_details: Any) -> None:
+        self._fail(msg)
 
 
 class OneSession:
@@ -47,19 +66,13 @@ class OneSession:
         return cls(module.params, lambda message: module.fail_json(msg=message), module._name)
 
     def _connect(self) -> None:
-        try:
-            # amazon.aws's own reading of the connection parameters (its modules and plugins both call it).
-            # pylint: disable-next=protected-access
-            region, endpoint_url, params = aws_botocore._aws_connection_info(self._params)
-        except AnsibleBotocoreError as e:
-            self._fail(e.message)
+        region, endpoint_url, params = get_aws_connection_info(_Caller(self._params, self._fail))
         profile = params.pop("profile_name", None)
-        # amazon.aws's client configuration (_boto3_conn's): its user agent, then the caller's aws_config over it.
-        # pylint: disable-next=protected-access
-        config = botocore.config.Config(user_agent=aws_botocore._get_user_agent_string())
+        config = botocore.config.Config(user_agent=USER_AGENT)
         for key in ("config", "aws_config"):
-            # pylint: disable-next=protected-access
-            config = aws_botocore._merge_botocore_config(config, params.pop(key, None))
+            extra = params.pop(key, None)
+            if extra:
+                config = config.merge(extra if isinstance(extra, botocore.config.Config) else botocore.config.Config(**extra))
         self._settings = (region, endpoint_url, params, config)
         self._session = boto3.session.Session(profile_name=profile)
 

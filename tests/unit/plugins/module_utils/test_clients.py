@@ -3,6 +3,8 @@
 import boto3
 import pytest
 
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import boto3_conn
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import get_aws_connection_info
 from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
 from ansible_collections.corp.infra.plugins.module_utils import clients
 
@@ -58,3 +60,38 @@ def test_a_missing_region_fails_the_module_in_one_line(monkeypatch, sessions):
     aws = clients.OneSession(params(region=None, endpoint_url=None), fail, "corp.infra.fake_info")
     with pytest.raises(SystemExit, match=r"corp\.infra\.fake_info module requires a region"):
         aws.client("ec2")
+
+
+class FakeModule:
+    """What amazon.aws's public boto3_conn needs of a module."""
+
+    _name = "corp.infra.fake_info"
+
+    def __init__(self, given):
+        self.params = given
+
+    def fail_json(self, msg, **_details):
+        raise SystemExit(msg)
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        params(),
+        params(aws_config={"retries": {"max_attempts": 7}, "connect_timeout": 3}),
+        params(aws_config=None, endpoint_url=None, region="us-east-2", session_token="token"),
+    ],
+    ids=["proxies", "retries and timeout", "no aws_config"],
+)
+def test_clients_are_configured_as_amazon_aws_boto3_conn_configures_them(given):
+    # OneSession re-states boto3_conn's configuration with public names only; an amazon.aws release that changes
+    # its user agent or how aws_config applies makes this fail rather than leave corp.infra's reads configured apart.
+    ours = clients.OneSession(dict(given), fail, "corp.infra.fake_info").client("sts")
+    region, endpoint, connection = get_aws_connection_info(FakeModule(dict(given)))
+    theirs = boto3_conn(FakeModule(dict(given)), conn_type="client", resource="sts", region=region, endpoint=endpoint, **connection)
+    assert (ours.meta.region_name, ours.meta.endpoint_url) == (theirs.meta.region_name, theirs.meta.endpoint_url)
+    assert ours.meta.config.user_agent == theirs.meta.config.user_agent
+    for setting in ("proxies", "retries", "connect_timeout", "read_timeout", "region_name"):
+        assert getattr(ours.meta.config, setting) == getattr(theirs.meta.config, setting), setting
+    ours_credentials, theirs_credentials = ours._request_signer._credentials, theirs._request_signer._credentials
+    assert (ours_credentials.access_key, ours_credentials.token) == (theirs_credentials.access_key, theirs_credentials.token)
