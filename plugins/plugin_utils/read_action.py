@@ -2,6 +2,10 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The controller side of corp.infra's read-only AWS modules (account_info, the *_state_info readers, security_controls_info and the other *_info modules).
 
+meta/runtime.yml names ``corp.infra.read_in_worker`` as the action plugin of every one of them (the modules'
+``action_plugin`` routing field), so one action serves them all; it finds the module's ``read`` by the name the
+task resolved to.
+
 Every corp.infra host is an environment reached over a local connection: a module would run on the controller
 anyway, in a new Python process that imports Ansible, boto3 and amazon.aws again (about 0.4 s before its first
 request). On a local connection this action runs the module's own ``read(params, aws)`` in the task's worker
@@ -16,6 +20,7 @@ its boto3, not with the host's ``ansible_python_interpreter`` (corp.infra's inve
 
 from __future__ import annotations
 
+import importlib
 import os
 from types import ModuleType
 from typing import Any
@@ -49,12 +54,25 @@ class ReadAction(ActionBase):
     TRANSFERS_FILES = False
     _supports_async = True
 
-    # Set by each action: the module file, which defines ARGUMENT_SPEC, FAILURE and read(params, aws).
-    reader: ClassVar[ModuleType]
+    COLLECTION: ClassVar[str] = "corp.infra"
+
+    def reader(self, name: str) -> ModuleType:
+        """The module file the task names, which defines ARGUMENT_SPEC, FAILURE and read(params, aws)."""
+        collection, _dot, module = name.rpartition(".")
+        found = None
+        if collection == self.COLLECTION and module.isidentifier():
+            try:
+                found = importlib.import_module(f"ansible_collections.{collection}.plugins.modules.{module}")
+            except ImportError:
+                found = None
+        if not all(hasattr(found, attribute) for attribute in ("ARGUMENT_SPEC", "FAILURE", "read")):
+            raise AnsibleActionFail(f"{name} is not one of {self.COLLECTION}'s read-only modules, which are the only modules this action runs") from None
+        return found
 
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
         name = self._task.resolved_action or self._task.action
+        reader = self.reader(name)
         in_worker = self._connection.transport == "local" and HAS_BOTO3 and not self._play_context.become and not self._task.async_val
         if not in_worker:
             wrap_async = self._task.async_val
@@ -67,15 +85,15 @@ class ReadAction(ActionBase):
         environment: dict[str, Any] = {}
         self._compute_environment_string(environment)
         os.environ.update({key: str(value) for key, value in environment.items()})
-        _validation, params = self.validate_argument_spec(argument_spec={**aws_argument_spec(), **self.reader.ARGUMENT_SPEC})
+        _validation, params = self.validate_argument_spec(argument_spec={**aws_argument_spec(), **reader.ARGUMENT_SPEC})
         try:
             # As the module returns it: JSON, boto3's datetimes in ISO 8601 (amazon.aws's own normalisation).
-            result.update(normalize_boto3_result(self.reader.read(params, OneSession(params, _fail, name))))
+            result.update(normalize_boto3_result(reader.read(params, OneSession(params, _fail, name))))
         except ReadRefused as e:
             raise AnsibleActionFail(str(e)) from None
         except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
             # One line, as fail_json_aws gives it (from None: ansible-core would print the cause again).
             failure = camel_dict_to_snake_dict(getattr(e, "response", None) or {})
-            raise AnsibleActionFail(f"{self.reader.FAILURE.format(**params)}: {e}", result=failure) from None
+            raise AnsibleActionFail(f"{reader.FAILURE.format(**params)}: {e}", result=failure) from None
         result["changed"] = False
         return result

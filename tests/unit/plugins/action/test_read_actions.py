@@ -1,6 +1,10 @@
 """The read actions run a read-only module's read in the worker process on a local connection, the module elsewhere."""
 
 import datetime
+import json
+import subprocess
+import sys
+from pathlib import Path
 from types import SimpleNamespace
 
 import boto3
@@ -13,9 +17,11 @@ from ansible.playbook.task import Task
 from botocore.stub import Stubber
 
 from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
-from ansible_collections.corp.infra.plugins.action import tagged_resources_info as tagged_resources_action
+from ansible_collections.corp.infra.plugins.action import read_in_worker
 from ansible_collections.corp.infra.plugins.modules import account_info
 from ansible_collections.corp.infra.plugins.plugin_utils import read_action
+
+COLLECTION = Path(read_action.__file__).parents[2]  # <collections path>/ansible_collections/corp/infra
 
 
 def reader(read):
@@ -24,9 +30,9 @@ def reader(read):
 
 def action_for(read, transport="local", args=None, environment=None):
     class Action(read_action.ReadAction):
-        pass
+        def reader(self, name):
+            return reader(read)
 
-    Action.reader = reader(read)
     task = Task()
     task.action = "corp.infra.fake_info"
     task.args = args if args is not None else {"name": "corp-vpc-main-dev", "region": "eu-west-1"}
@@ -107,11 +113,45 @@ def test_account_info_reads_the_account_and_partition_of_the_caller(arn, partiti
     assert found == {"account_id": "123456789012", "partition": partition, "arn": arn}
 
 
-def test_a_read_refused_by_its_module_is_refused_by_the_action_too():
+def routed_action(name, args):
     task = Task()
-    task.action = "corp.infra.tagged_resources_info"
-    task.args = {"tags": {}, "region": "eu-west-1"}
+    task.action = name
+    task.args = args
     connection = SimpleNamespace(transport="local", _shell=SimpleNamespace(tmpdir="/nonexistent", env_prefix=lambda **kwargs: ""))
-    action = tagged_resources_action.ActionModule(task, connection, PlayContext(), DataLoader(), None, None)
+    return read_in_worker.ActionModule(task, connection, PlayContext(), DataLoader(), None, None)
+
+
+def test_a_read_refused_by_its_module_is_refused_by_the_action_too():
+    action = routed_action("corp.infra.tagged_resources_info", {"tags": {}, "region": "eu-west-1"})
     with pytest.raises(AnsibleActionFail, match=r"^tags: give at least one tag, or every resource in the region would match$"):
         action.run(task_vars={})
+
+
+@pytest.mark.parametrize("name", ["corp.infra.read_in_worker", "corp.infra.dynamodb_table", "amazon.aws.s3_bucket_info", "corp.infra.no_such_info"])
+def test_the_shared_action_runs_only_corp_infra_read_only_modules(name):
+    # dynamodb_table changes things; a task naming the action itself, or another collection's module, has no read here.
+    with pytest.raises(AnsibleActionFail, match=rf"^{name} is not one of corp\.infra's read-only modules"):
+        routed_action(name, {"region": "eu-west-1"}).run(task_vars={})
+
+
+def test_every_read_only_module_and_only_those_is_routed_to_the_shared_action():
+    modules = sorted(path.stem for path in (COLLECTION / "plugins" / "modules").glob("*.py"))
+    readers = [name for name in modules if "run_reader(" in (COLLECTION / "plugins" / "modules" / f"{name}.py").read_text()]
+    script = (
+        "import json, sys\n"
+        "from ansible.plugins.loader import init_plugin_loader, module_loader, action_loader\n"
+        "init_plugin_loader([sys.argv[1]])\n"
+        "routed = {}\n"
+        "for name in sys.argv[2:]:\n"
+        "    found = module_loader.find_plugin_with_context('corp.infra.' + name)\n"
+        "    routed[name] = found.action_plugin or action_loader.find_plugin_with_context('corp.infra.' + name).resolved_fqcn\n"
+        "print(json.dumps(routed))\n"
+    )
+    # As ansible-playbook resolves them: a fresh interpreter with only the collections path.
+    command = [sys.executable, "-c", script, str(COLLECTION.parents[2]), *modules]
+    done = subprocess.run(command, capture_output=True, text=True, check=True, cwd=COLLECTION.parents[3])
+    routed = json.loads(done.stdout)
+    assert len(readers) >= 10
+    assert {name for name, action in routed.items() if action == "corp.infra.read_in_worker"} == set(readers)
+    # No reader keeps an action file of its own, which the loader would prefer over the routing's.
+    assert not [name for name in readers if (COLLECTION / "plugins" / "action" / f"{name}.py").exists()]
