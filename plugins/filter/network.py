@@ -14,8 +14,10 @@ from ansible_collections.corp.infra.plugins.module_utils.network import choose_z
 from ansible_collections.corp.infra.plugins.module_utils.network import plan_subnets
 from ansible_collections.corp.infra.plugins.module_utils.network import private_nacl_rules as build_private_nacl_rules
 from ansible_collections.corp.infra.plugins.module_utils.network import subnet_cidrs
+from ansible_collections.corp.infra.plugins.module_utils.network_state import PARTS as NETWORK_PARTS
 from ansible_collections.corp.infra.plugins.module_utils.network_state import network_drift
 from ansible_collections.corp.infra.plugins.plugin_utils.drift_filter import drift_filter
+from ansible_collections.corp.infra.plugins.plugin_utils.drift_filter import every_part
 from ansible_collections.corp.infra.plugins.plugin_utils.drift_filter import plain
 
 
@@ -61,11 +63,17 @@ def private_nacl_rules(vpc_cidr, prefix_lists, rule_quota=20, services=None):
         raise AnsibleFilterError(f"corp.infra.private_nacl_rules: {error}") from None
 
 
+def every_network_part(found, desired):
+    """The ids found, with every part of the network (the nacl when the role asks for one) in ``differs``."""
+    parts = [part for part in NETWORK_PARTS if part != "nacl" or "nacl" in desired]
+    return {**found, "differs": every_part(found["differs"], parts)}
+
+
 class FilterModule:
     def filters(self):
         return {
             "subnet_plan": subnet_plan,
             "gateway_endpoint_policy": gateway_endpoint_policy,
             "private_nacl_rules": private_nacl_rules,
-            "network_drift": drift_filter("network_drift", network_drift),
+            "network_drift": drift_filter("network_drift", network_drift, every_network_part),
         }

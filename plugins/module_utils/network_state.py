@@ -251,11 +251,26 @@ def _nacl(state: dict[str, Any], wanted: dict[str, Any], subnet_ids: list[str]) 
     return None
 
 
+PARTS = (
+    "vpc",
+    "subnets",
+    "route_table",
+    "default_security_group",
+    "db_security_group",
+    "log_group",
+    "role",
+    "role_policy",
+    "flow_log",
+    "endpoints",
+    "endpoint_policies",
+    "nacl",
+)
+
+
 def network_drift(state: dict[str, Any], desired: dict[str, Any]) -> dict[str, Any]:
     """What differs, and the live ids the role's later tasks need when it skips a module.
 
-    Returns ``differs`` (part -> short reason; parts: vpc, subnets, route_table, default_security_group,
-    db_security_group, log_group, role, role_policy, flow_log, endpoints, endpoint_policies, nacl) and the ids it found: ``vpc_id``,
+    Returns ``differs`` (part -> short reason; the parts are PARTS, nacl only when ``desired`` has one) and the ids it found: ``vpc_id``,
     ``subnet_ids`` (in the order of ``desired['subnets']``), ``route_table_id``, ``default_security_group_id``,
     ``db_security_group_id``, ``flow_log_id``, ``endpoint_ids`` and ``nacl_id`` (empty strings or lists when unknown).
     """
