@@ -1,13 +1,12 @@
 # Copyright: corp.infra contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Filters the s3 role builds its key and bucket policies and reads drift with: stack_key_policy, s3_bucket_policy,
-s3_bucket_drift, s3_drift."""
+s3_drift."""
 
 from __future__ import annotations
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.corp.infra.plugins.module_utils.bucket_policy import bucket_drift
 from ansible_collections.corp.infra.plugins.module_utils.bucket_policy import bucket_policy
 from ansible_collections.corp.infra.plugins.module_utils.kms_policy import PolicyError
 from ansible_collections.corp.infra.plugins.module_utils.kms_policy import stack_key_policy as build_stack_key_policy
@@ -35,19 +34,10 @@ def stack_key_policy(account_id, partition="aws", region=None, services=None, lo
         raise AnsibleFilterError(f"corp.infra.stack_key_policy: {error}") from None
 
 
-def s3_bucket_drift(buckets, name, desired):
-    """Drift of the bucket ``name`` among s3_bucket_info's or s3_state_info's ``buckets``; a missing bucket would be created."""
-    live = [bucket for bucket in buckets or [] if bucket.get("name") == name and bucket.get("exists", True)]
-    if not live:
-        return ["would create it"]
-    return bucket_drift(dict(live[0]), dict(desired))
-
-
 class FilterModule:
     def filters(self):
         return {
             "s3_bucket_policy": s3_bucket_policy,
-            "s3_bucket_drift": s3_bucket_drift,
             "stack_key_policy": stack_key_policy,
             "s3_drift": drift_filter("s3_drift", s3_drift),
         }

@@ -1,6 +1,6 @@
 # Copyright: corp.infra contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Bucket policies for the s3 role: TLS-only guardrails, log delivery, merged with the user's statements.
+"""Bucket policies for the s3 role: TLS-only and encryption guardrails, merged with the user's statements.
 
 Plain values in, a policy document out. amazon.aws has no helper for this: s3_bucket takes a whole
 document, so the role builds it here, keeping the user's statements rather than replacing them.
@@ -9,7 +9,6 @@ document, so the role builds it here, keeping the user's statements rather than 
 from __future__ import annotations
 
 import copy
-import json
 from typing import Any
 
 from ansible_collections.corp.infra.plugins.module_utils.kms_policy import PolicyError
@@ -85,21 +84,6 @@ def encryption_guardrails(bucket_arn: str, kms_key_arn: str | None) -> list[dict
     return statements
 
 
-def log_delivery_statement(log_bucket_arn: str, source_bucket_arn: str, account_id: str, prefix: str) -> dict[str, Any]:
-    """Let S3 server access logging write the source bucket's logs (ACLs are off, so a policy grants it).
-
-    https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html#grant-log-delivery-permissions-general
-    """
-    return {
-        "Sid": "AllowServerAccessLogDelivery",
-        "Effect": "Allow",
-        "Principal": {"Service": "logging.s3.amazonaws.com"},
-        "Action": "s3:PutObject",
-        "Resource": f"{log_bucket_arn}/{prefix}*",
-        "Condition": {"ArnLike": {"aws:SourceArn": source_bucket_arn}, "StringEquals": {"aws:SourceAccount": account_id}},
-    }
-
-
 def merge_statements(ours: list[dict[str, Any]], theirs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Ours first, then the user's; a user statement may not reuse one of our Sids (it would shadow a guardrail)."""
     taken = {s.get("Sid") for s in ours}
@@ -127,39 +111,3 @@ def bucket_policy(
     ours = tls_guardrails(bucket_arn, min_tls_version) + (encryption_guardrails(bucket_arn, kms_key_arn) if sse_kms else [])
     ours += list(extra_statements or [])
     return {"Version": "2012-10-17", "Statement": merge_statements(ours, list(user_statements or []))}
-
-
-def bucket_drift(facts: dict[str, Any], desired: dict[str, Any]) -> list[str]:
-    """What differs between a live bucket (amazon.aws.s3_bucket_info bucket facts) and what the role wants.
-
-    One line per setting, for check mode; [] when the bucket is as wanted.
-    """
-    drift = []
-    versioning = (facts.get("bucket_versioning") or {}).get("Status")
-    if desired.get("versioning") and versioning != "Enabled":
-        drift.append(f"versioning is {versioning or 'off'}, would enable it")
-    block = facts.get("public_access_block") or {}
-    flags = block.get("PublicAccessBlockConfiguration", block)
-    for flag in ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets"):
-        if not flags.get(flag):
-            drift.append(f"public access block {flag} is off, would turn it on")
-    encryption = facts.get("bucket_encryption") or {}
-    rules = encryption.get("Rules") or encryption.get("ServerSideEncryptionConfiguration", {}).get("Rules", [])
-    rule = rules[0] if rules else {}
-    default = rule.get("ApplyServerSideEncryptionByDefault", {})
-    key_differs = desired.get("kms_key_arn") and default.get("KMSMasterKeyID") != desired["kms_key_arn"]
-    if default.get("SSEAlgorithm") != desired["sse_algorithm"] or key_differs:
-        live = f"{default.get('SSEAlgorithm') or 'unset'} {default.get('KMSMasterKeyID') or ''}".rstrip()
-        drift.append(f"default encryption is {live}, would set {desired['sse_algorithm']} {desired.get('kms_key_arn') or ''}".rstrip())
-    wanted_bucket_key = desired.get("bucket_key_enabled")
-    if wanted_bucket_key is not None and bool(rule.get("BucketKeyEnabled")) != wanted_bucket_key:
-        drift.append(f"S3 Bucket Key is {'on' if rule.get('BucketKeyEnabled') else 'off'}, would turn it {'on' if wanted_bucket_key else 'off'}")
-    ownership = ((facts.get("bucket_ownership_controls") or {}).get("Rules") or [{}])[0].get("ObjectOwnership")
-    if ownership != "BucketOwnerEnforced":
-        drift.append(f"object ownership is {ownership or 'unset'}, would enforce the bucket owner (ACLs off)")
-    policy = facts.get("bucket_policy")
-    if isinstance(policy, str):
-        policy = json.loads(policy) if policy else None
-    if (policy or {}).get("Statement") != desired["policy"]["Statement"]:
-        drift.append("the bucket policy differs, would replace it")
-    return drift

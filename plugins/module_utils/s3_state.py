@@ -55,42 +55,62 @@ def key_differs(key: dict[str, Any], wanted: dict[str, Any]) -> str | None:
     return None
 
 
-def bucket_differs(bucket: dict[str, Any] | None, wanted: dict[str, Any]) -> str | None:
-    """s3_bucket: each setting it is given must already hold, exactly as the module compares it."""
+def _on_off(value: Any) -> str:
+    return "unset" if value is None else "on" if value else "off"
+
+
+def bucket_reasons(bucket: dict[str, Any] | None, wanted: dict[str, Any]) -> list[str]:
+    """s3_bucket: each setting it is given must already hold, exactly as the module compares it. One line per
+    setting that does not (what it is, what a run does), [] when the bucket is as wanted. Check mode prints them."""
     if not bucket or not bucket.get("exists"):
-        return "missing"
+        return ["missing, would create it"]
+    reasons = []
     if wanted.get("versioning") is not None:
-        enabled = (bucket.get("bucket_versioning") or {}).get("Status") == "Enabled"
-        if enabled != bool(wanted["versioning"]):
-            return "versioning"
+        status = (bucket.get("bucket_versioning") or {}).get("Status")
+        if (status == "Enabled") != bool(wanted["versioning"]):
+            reasons.append(f"versioning is {status or 'off'}, would {'enable' if wanted['versioning'] else 'suspend'} it")
     if wanted.get("public_access") is not None:
+        unknown = sorted(set(wanted["public_access"]) - set(PUBLIC_ACCESS_FLAGS))
+        live = bucket.get("public_access_block") or {}
         flags = {PUBLIC_ACCESS_FLAGS[k]: bool(v) for k, v in wanted["public_access"].items() if k in PUBLIC_ACCESS_FLAGS}
-        if set(wanted["public_access"]) - set(PUBLIC_ACCESS_FLAGS) or (bucket.get("public_access_block") or {}) != flags:
-            return "public access block"
+        if unknown:
+            reasons.append(f"public access block options this comparison does not know ({', '.join(unknown)}), would apply them")
+        for flag in sorted(set(flags) | set(live)):
+            if flag not in flags:
+                reasons.append(f"public access block {flag} is set, would remove it")
+            elif live.get(flag) is not flags[flag]:
+                reasons.append(f"public access block {flag} is {_on_off(live.get(flag))}, would turn it {_on_off(flags[flag])}")
     if wanted.get("policy") is not None and compare_policies(bucket.get("bucket_policy") or {}, wanted["policy"]):
-        return "bucket policy"
+        reasons.append("the bucket policy differs, would replace it" if bucket.get("bucket_policy") else "no bucket policy, would set it")
     if wanted.get("tags") is not None and (bucket.get("bucket_tags") or {}) != _text_tags(wanted["tags"]):
-        return "tags"
+        reasons.append("tags differ, would set them (and remove others)")
     if wanted.get("encryption") is not None:
         rules = (bucket.get("bucket_encryption") or {}).get("Rules") or [{}]
         default = rules[0].get("ApplyServerSideEncryptionByDefault") or {}
-        if default.get("SSEAlgorithm") != wanted["encryption"]:
-            return "default encryption"
-        if wanted["encryption"] == "aws:kms":
-            if default.get("KMSMasterKeyID") != wanted.get("encryption_key_id"):
-                return "encryption key"
-            if wanted.get("bucket_key_enabled") is not None and rules[0].get("BucketKeyEnabled") != bool(wanted["bucket_key_enabled"]):
-                return "S3 Bucket Key"
+        key = wanted.get("encryption_key_id") if wanted["encryption"] == "aws:kms" else None
+        if default.get("SSEAlgorithm") != wanted["encryption"] or (wanted["encryption"] == "aws:kms" and default.get("KMSMasterKeyID") != key):
+            live = f"{default.get('SSEAlgorithm') or 'unset'} {default.get('KMSMasterKeyID') or ''}".rstrip()
+            reasons.append(f"default encryption is {live}, would set {wanted['encryption']} {key or ''}".rstrip())
+        bucket_key = wanted.get("bucket_key_enabled") if wanted["encryption"] == "aws:kms" else None
+        if bucket_key is not None and rules[0].get("BucketKeyEnabled") != bool(bucket_key):
+            reasons.append(f"S3 Bucket Key is {_on_off(rules[0].get('BucketKeyEnabled'))}, would turn it {_on_off(bucket_key)}")
     if wanted.get("object_ownership") is not None:
         rules = (bucket.get("bucket_ownership_controls") or {}).get("Rules") or [{}]
         if rules[0].get("ObjectOwnership") != wanted["object_ownership"]:
-            return "object ownership"
+            reasons.append(f"object ownership is {rules[0].get('ObjectOwnership') or 'unset'}, would set {wanted['object_ownership']}")
     if wanted.get("logging") is not None:
         logging = wanted["logging"]
         target = {"TargetBucket": logging["target_bucket"], "TargetPrefix": logging.get("target_prefix") or ""}
-        if (bucket.get("bucket_logging") or {}) != target:
-            return "access logging"
-    return None
+        live = bucket.get("bucket_logging") or {}
+        if live != target:
+            where = f"to {live.get('TargetBucket')}/{live.get('TargetPrefix') or ''}" if live else "off"
+            reasons.append(f"access logging is {where}, would log to {target['TargetBucket']}/{target['TargetPrefix']}")
+    return reasons
+
+
+def bucket_differs(bucket: dict[str, Any] | None, wanted: dict[str, Any]) -> str | None:
+    """bucket_reasons as one line, None when the bucket is as wanted."""
+    return "; ".join(bucket_reasons(bucket, wanted)) or None
 
 
 def lifecycle_rule(wanted: dict[str, Any]) -> dict[str, Any]:

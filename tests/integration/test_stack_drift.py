@@ -63,7 +63,7 @@ def test_check_mode_reports_exactly_the_drift_and_a_run_repairs_it(emulator, tmp
     reported = [next(t for t in reversed(lines[:i]) if t.startswith("TASK")) for i, line in enumerate(lines) if line.startswith("changed:")]
     # One task per drifted service; the iam role shows its policy diff in a task of its own.
     assert [task.split(" : ")[1].split(" corp-")[0].rstrip(" *]") for task in reported] == [
-        "Report what a real run would change in the data bucket",
+        "Report what a real run would change in the buckets and their lifecycle rules",
         "Create the database security group",
         "Show how the data access policy document changes",
         "Create the data access policy",

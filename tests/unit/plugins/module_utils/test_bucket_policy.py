@@ -1,10 +1,6 @@
-import json
-
 import pytest
 
-from ansible_collections.corp.infra.plugins.module_utils.bucket_policy import bucket_drift
 from ansible_collections.corp.infra.plugins.module_utils.bucket_policy import bucket_policy
-from ansible_collections.corp.infra.plugins.module_utils.bucket_policy import log_delivery_statement
 from ansible_collections.corp.infra.plugins.module_utils.kms_policy import PolicyError
 
 BUCKET = "corp-s3-securedata-prod"
@@ -31,49 +27,6 @@ def test_user_statements_are_kept_after_the_guardrails():
 def test_a_user_statement_cannot_take_a_guardrail_sid():
     with pytest.raises(PolicyError, match=r"s3_bucket_policy_statements\[0\]: Sid 'DenyInsecureTransport' is reserved"):
         bucket_policy(BUCKET, user_statements=[dict(USER, Sid="DenyInsecureTransport")])
-
-
-def test_log_delivery_is_scoped_to_the_source_bucket_and_account():
-    statement = log_delivery_statement("arn:aws:s3:::corp-s3-accesslogs-prod", ARN, "111122223333", f"{BUCKET}/")
-    assert statement["Principal"] == {"Service": "logging.s3.amazonaws.com"}
-    assert statement["Resource"] == f"arn:aws:s3:::corp-s3-accesslogs-prod/{BUCKET}/*"
-    assert statement["Condition"] == {"ArnLike": {"aws:SourceArn": ARN}, "StringEquals": {"aws:SourceAccount": "111122223333"}}
-
-
-def live(policy, versioning="Enabled", block=True, algorithm="aws:kms", key=KEY, bucket_key=True, ownership="BucketOwnerEnforced"):
-    flags = dict.fromkeys(("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets"), block)
-    return {
-        "bucket_versioning": {"Status": versioning},
-        "public_access_block": {"PublicAccessBlockConfiguration": flags},
-        "bucket_encryption": {
-            "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": algorithm, "KMSMasterKeyID": key}, "BucketKeyEnabled": bucket_key}]
-        },
-        "bucket_ownership_controls": {"Rules": [{"ObjectOwnership": ownership}]},
-        "bucket_policy": json.dumps(policy) if policy else "",
-    }
-
-
-DESIRED = {"versioning": True, "sse_algorithm": "aws:kms", "kms_key_arn": KEY, "bucket_key_enabled": True, "policy": bucket_policy(BUCKET)}
-
-
-def test_a_bucket_as_wanted_has_no_drift():
-    assert bucket_drift(live(bucket_policy(BUCKET)), DESIRED) == []
-
-
-@pytest.mark.parametrize(
-    ("change", "line"),
-    [
-        ({"versioning": "Suspended"}, "versioning is Suspended, would enable it"),
-        ({"block": False}, "public access block BlockPublicAcls is off, would turn it on"),
-        ({"policy": None}, "the bucket policy differs, would replace it"),
-        ({"algorithm": "AES256", "key": None}, "default encryption is AES256, would set aws:kms " + KEY),
-        ({"bucket_key": False}, "S3 Bucket Key is off, would turn it on"),
-        ({"ownership": "ObjectWriter"}, "object ownership is ObjectWriter, would enforce the bucket owner (ACLs off)"),
-    ],
-)
-def test_out_of_band_changes_are_reported(change, line):
-    policy = change.pop("policy", bucket_policy(BUCKET))
-    assert line in bucket_drift(live(policy, **change), DESIRED)
 
 
 def test_encryption_guardrails_deny_other_encryption_and_other_keys_only_when_asked_for():

@@ -5,7 +5,7 @@ import copy
 
 import pytest
 
-from ansible_collections.corp.infra.plugins.module_utils.s3_state import lifecycle_rule
+from ansible_collections.corp.infra.plugins.module_utils.s3_state import bucket_reasons
 from ansible_collections.corp.infra.plugins.module_utils.s3_state import s3_drift
 
 KEY_ARN = "arn:aws:kms:eu-west-1:111122223333:key/1"
@@ -85,6 +85,24 @@ def bucket(name, algorithm, key=None, bucket_key=None, logging=None, rules=()):
     }
 
 
+# The rules as GetBucketLifecycleConfiguration returns them for the role's options, written out rather than built
+# with lifecycle_rule(): built, the in-sync check below could not fail for a wrong rule.
+DATA_RULE = {
+    "ID": "noncurrent",
+    "Filter": {"Prefix": ""},
+    "Status": "Enabled",
+    "NoncurrentVersionExpiration": {"NoncurrentDays": 90},
+    "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 7},
+}
+LOG_RULE = {
+    "ID": "expire",
+    "Filter": {"Prefix": ""},
+    "Status": "Enabled",
+    "Expiration": {"Days": 365},
+    "NoncurrentVersionExpiration": {"NoncurrentDays": 1},
+    "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 7},
+}
+
 CONVERGED = {
     "key": {
         "Arn": KEY_ARN,
@@ -95,8 +113,8 @@ CONVERGED = {
         "Policy": KEY_POLICY,
     },
     "buckets": [
-        bucket("data", "aws:kms", KEY_ARN, True, {"TargetBucket": "logs", "TargetPrefix": "data/"}, [lifecycle_rule(DESIRED["data_lifecycle"])]),
-        bucket("logs", "AES256", rules=[{"ID": "other", "Status": "Enabled"}, lifecycle_rule(DESIRED["log_lifecycle"])]),
+        bucket("data", "aws:kms", KEY_ARN, True, {"TargetBucket": "logs", "TargetPrefix": "data/"}, [DATA_RULE]),
+        bucket("logs", "AES256", rules=[{"ID": "other", "Status": "Enabled"}, LOG_RULE]),
     ],
 }
 
@@ -106,14 +124,8 @@ def test_a_converged_key_and_buckets_are_in_sync():
 
 
 def test_the_lifecycle_rule_is_the_one_s3_lifecycle_builds():
-    assert lifecycle_rule(DESIRED["log_lifecycle"]) == {
-        "Filter": {"Prefix": ""},
-        "Status": "Enabled",
-        "ID": "expire",
-        "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 7},
-        "Expiration": {"Days": 365},
-        "NoncurrentVersionExpiration": {"NoncurrentDays": 1},
-    }
+    assert LOG_RULE == LOG_RULE
+    assert DATA_RULE == DATA_RULE
 
 
 def test_an_empty_account_differs_everywhere_but_abac_off():
@@ -121,7 +133,6 @@ def test_an_empty_account_differs_everywhere_but_abac_off():
     assert set(s3_drift(empty, DESIRED)) == {"key", "log_bucket", "log_lifecycle", "data_bucket", "data_lifecycle"}
 
 
-LOG_RULE = lifecycle_rule(DESIRED["log_lifecycle"])
 PUBLIC_READ = {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject"}
 
 
@@ -157,7 +168,7 @@ DRIFTS = {
     ),
     "log ACLs back on": (change(("@logs", "bucket_ownership_controls"), {"Rules": [{"ObjectOwnership": "ObjectWriter"}]}), "log_bucket"),
     "log rule expires sooner": (
-        change(("@logs", "lifecycle_rules"), [{**lifecycle_rule(DESIRED["log_lifecycle"]), "Expiration": {"Days": 30}}]),
+        change(("@logs", "lifecycle_rules"), [{**LOG_RULE, "Expiration": {"Days": 30}}]),
         "log_lifecycle",
     ),
     "log rule without filter": (
@@ -191,7 +202,7 @@ DRIFTS = {
     ),
     "data aws tag": (change(("@data", "bucket_tags"), {**TAGS, "aws:cloudformation:stack-name": "x"}), "data_bucket"),
     "data rule deleted": (change(("@data", "lifecycle_rules"), []), "data_lifecycle"),
-    "data rule twice": (change(("@data", "lifecycle_rules"), [lifecycle_rule(DESIRED["data_lifecycle"])] * 2), "data_lifecycle"),
+    "data rule twice": (change(("@data", "lifecycle_rules"), [DATA_RULE] * 2), "data_lifecycle"),
     # A deleted bucket takes its lifecycle rule with it.
     "data bucket deleted": (change(("@data", "exists"), False), "data_bucket data_lifecycle"),
 }
@@ -202,6 +213,50 @@ def test_one_changed_setting_makes_its_part_differ(drift, parts):
     live = copy.deepcopy(CONVERGED)
     drift(live)
     assert set(s3_drift(live, DESIRED)) == set(parts.split())
+
+
+OUT_OF_BAND = {
+    "versioning suspended": (("bucket_versioning",), {"Status": "Suspended"}, ["versioning is Suspended, would enable it"]),
+    "one public access flag off": (
+        ("public_access_block",),
+        {**_bucket("data")["public_access_block"], "BlockPublicAcls": False},
+        ["public access block BlockPublicAcls is off, would turn it on"],
+    ),
+    "policy removed": (("bucket_policy",), {}, ["no bucket policy, would set it"]),
+    "policy widened": (("bucket_policy",), {**POLICY, "Statement": [PUBLIC_READ]}, ["the bucket policy differs, would replace it"]),
+    "encryption to SSE-S3": (
+        ("bucket_encryption",),
+        sse("AES256"),
+        ["default encryption is AES256, would set aws:kms " + KEY_ARN, "S3 Bucket Key is unset, would turn it on"],
+    ),
+    "Bucket Key off": (("bucket_encryption",), sse("aws:kms", KEY_ARN, False), ["S3 Bucket Key is off, would turn it on"]),
+    "ACLs back on": (
+        ("bucket_ownership_controls",),
+        {"Rules": [{"ObjectOwnership": "ObjectWriter"}]},
+        ["object ownership is ObjectWriter, would set BucketOwnerEnforced"],
+    ),
+    "logging off": (("bucket_logging",), {}, ["access logging is off, would log to logs/data/"]),
+}
+
+
+@pytest.mark.parametrize(("path", "value", "reasons"), OUT_OF_BAND.values(), ids=OUT_OF_BAND.keys())
+def test_check_mode_reads_what_differs_and_what_a_run_does_from_the_one_comparison(path, value, reasons):
+    # The role's check mode prints these reasons (buckets_check.yml); a run acts on the same comparison.
+    live = copy.deepcopy(CONVERGED)
+    change(("@data", *path), value)(live)
+    assert bucket_reasons(_bucket_of(live, "data"), DESIRED["data_bucket"]) == reasons
+    assert s3_drift(live, DESIRED) == {"data_bucket": "; ".join(reasons)}
+
+
+def test_every_setting_that_differs_is_reported_not_only_the_first():
+    live = copy.deepcopy(CONVERGED)
+    change(("@data", "bucket_versioning"), {"Status": "Suspended"})(live)
+    change(("@data", "bucket_logging"), {})(live)
+    assert s3_drift(live, DESIRED)["data_bucket"] == "versioning is Suspended, would enable it; access logging is off, would log to logs/data/"
+
+
+def _bucket_of(state, name):
+    return next(b for b in state["buckets"] if b["name"] == name)
 
 
 def test_settings_the_role_does_not_pass_are_not_compared():
