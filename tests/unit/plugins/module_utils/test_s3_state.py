@@ -6,6 +6,7 @@ import copy
 import pytest
 
 from ansible_collections.corp.infra.plugins.module_utils.s3_state import bucket_reasons
+from ansible_collections.corp.infra.plugins.module_utils.s3_state import lifecycle_rule
 from ansible_collections.corp.infra.plugins.module_utils.s3_state import s3_drift
 
 KEY_ARN = "arn:aws:kms:eu-west-1:111122223333:key/1"
@@ -124,8 +125,8 @@ def test_a_converged_key_and_buckets_are_in_sync():
 
 
 def test_the_lifecycle_rule_is_the_one_s3_lifecycle_builds():
-    assert LOG_RULE == LOG_RULE
-    assert DATA_RULE == DATA_RULE
+    assert lifecycle_rule(DESIRED["log_lifecycle"]) == LOG_RULE
+    assert lifecycle_rule(DESIRED["data_lifecycle"]) == DATA_RULE
 
 
 def test_an_empty_account_differs_everywhere_but_abac_off():
