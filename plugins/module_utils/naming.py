@@ -147,3 +147,48 @@ def resource_name(resource_type: str, purpose: str, environment: str, prefix: st
     if problem:
         raise NamingError(f"{name!r}: {problem}")
     return name
+
+
+# Every name the roles share, computed once (stack_names): name -> (resource type, the variable that sets its
+# purpose or None for a fixed one, the default purpose). A role, verify and destroy read a name here; none
+# builds it again, so a purpose set once (s3_key_purpose, say) reaches every role that names that resource.
+STACK_NAMES = {
+    "vpc": ("vpc", None, "main"),
+    "route_table": ("vpc", None, "private"),
+    "nacl": ("vpc", None, "privateacl"),
+    "internet_gateway": ("vpc", None, "igw"),
+    "s3_endpoint": ("vpc", None, "s3endpoint"),
+    "dynamodb_endpoint": ("vpc", None, "dynamodbendpoint"),
+    "flow_log_group": ("vpc", None, "flowlogs"),
+    "flow_logs_role": ("iam", None, "flowlogs"),
+    "db_security_group": ("sg", None, "database"),
+    "key": ("kms", "s3_key_purpose", "data"),
+    "bucket": ("s3", "s3_bucket_purpose", "securedata"),
+    "log_bucket": ("s3", "s3_log_bucket_purpose", "accesslogs"),
+    "table": ("dynamodb", "dynamodb_purpose", "main"),
+    "database": ("rds", "rds_purpose", "main"),
+    "data_access_role": ("iam", None, "dataaccess"),
+    "monitoring_role": ("iam", None, "rdsmonitoring"),
+    "backup_role": ("iam", None, "backup"),
+    "backup": ("backup", "backup_purpose", "data"),
+}
+
+# The variables that set a purpose, and their defaults (each owning role's defaults/main.yml says the same).
+PURPOSE_VARIABLES = {variable: default for _type, variable, default in STACK_NAMES.values() if variable}
+
+
+def stack_names(environment: str, prefix: str = "corp", purposes: dict[str, object] | None = None) -> dict[str, str]:
+    """Every name in STACK_NAMES for this environment, plus ``key_alias`` (``alias/<key>``).
+
+    ``purposes`` maps purpose variables to their values; a variable not given takes its default.
+    """
+    given = {variable: value for variable, value in (purposes or {}).items() if variable in PURPOSE_VARIABLES and value is not None}
+    names = {}
+    for name, (resource_type, variable, default) in STACK_NAMES.items():
+        purpose = given.get(variable, default) if variable else default
+        try:
+            names[name] = resource_name(resource_type, purpose, environment, prefix)  # type: ignore[arg-type]
+        except NamingError as error:
+            raise NamingError(f"{variable or name}: {error}") from None
+    names["key_alias"] = f"alias/{names['key']}"
+    return names

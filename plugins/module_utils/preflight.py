@@ -23,6 +23,7 @@ from ansible_collections.corp.infra.plugins.module_utils.naming import SERVICE_R
 from ansible_collections.corp.infra.plugins.module_utils.naming import NamingError
 from ansible_collections.corp.infra.plugins.module_utils.naming import check_token
 from ansible_collections.corp.infra.plugins.module_utils.naming import resource_name
+from ansible_collections.corp.infra.plugins.module_utils.naming import stack_names
 
 # Variables with these prefixes belong to the stack; everything else (ansible_*, inventory internals)
 # is not ours to judge.
@@ -60,6 +61,14 @@ RETIRED_VARIABLES = {
     "iam_data_bucket_key_enabled": "corp_s3_bucket_key_enabled",
     "rds_confirm_destroy": "corp_destroy_confirmation",
     "dynamodb_confirm_destroy": "corp_destroy_confirmation",
+    # Each named another role's resource a second time; the roles now share one set of names (naming.stack_names).
+    "iam_data_bucket_purpose": "s3_bucket_purpose",
+    "iam_data_table_purpose": "dynamodb_purpose",
+    "iam_data_key_purpose": "s3_key_purpose",
+    "iam_monitored_db_purpose": "rds_purpose",
+    "network_endpoint_bucket_purpose": "s3_bucket_purpose",
+    "network_endpoint_table_purpose": "dynamodb_purpose",
+    "backup_iam_role_purpose": None,
 }
 # The service roles' state variables: absent deletes what the role created.
 STATE_VARIABLES = ("network_state", "s3_state", "iam_state", "rds_state", "dynamodb_state", "backup_state")
@@ -501,7 +510,13 @@ def _check_retired(values: dict[str, Any], problems: _Problems) -> None:
         "corp_destroy_confirmation": "the one confirmation every deleting path asks for",
     }
     for variable, replacement in RETIRED_VARIABLES.items():
-        if variable in values:
+        if variable not in values:
+            continue
+        if replacement is None:
+            problems.add(variable, "is gone: the role it named has the fixed name <prefix>-iam-backup-<environment> (corp.infra.stack_names)")
+        elif replacement.endswith("_purpose"):
+            problems.add(variable, f"is gone: every role names that resource from {replacement}, set once for the stack (corp.infra.stack_names)")
+        else:
             problems.add(variable, f"is replaced by {replacement}, {why[replacement]}")
 
 
@@ -559,12 +574,12 @@ def _check_key_log_groups(values: dict[str, Any], problems: _Problems) -> None:
             if missing:
                 problems.add("s3_key_usage_services", f"must list {', '.join(missing)}: {variable} is true, so that service uses the stack key")
     if names is not None and _as_bool(values.get("network_flow_logs_use_stack_key", True)) and not values.get("network_flow_logs_kms_key_arn"):
-        flow_log_group = f"{values.get('corp_name_prefix') or 'corp'}-vpc-flowlogs-{values.get('corp_environment')}"
-        if flow_log_group not in [str(n) for n in _as_list(names)]:
+        try:
+            flow_log_group = stack_names(str(values.get("corp_environment")), str(values.get("corp_name_prefix") or "corp"))["flow_log_group"]
+        except NamingError:
+            flow_log_group = None  # the environment or prefix is reported by _check_names
+        if flow_log_group and flow_log_group not in [str(n) for n in _as_list(names)]:
             problems.add("s3_key_log_group_names", f"must list the flow log group {flow_log_group}, which is encrypted with the stack key")
-    rds_purpose, monitored = values.get("rds_purpose"), values.get("iam_monitored_db_purpose")
-    if (rds_purpose is not None or monitored is not None) and str(rds_purpose or "main") != str(monitored or "main"):
-        problems.add("iam_monitored_db_purpose", f"must equal rds_purpose ({rds_purpose or 'main'}): the monitoring role trusts RDS for that database only")
 
 
 def _check_allowed_accounts(values: dict[str, Any], problems: _Problems) -> None:

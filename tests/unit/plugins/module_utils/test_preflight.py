@@ -365,13 +365,12 @@ def test_production_names_its_accounts_and_each_is_an_account_id():
         ({"s3_key_usage_services": ["s3", "dynamodb"]}, "s3_key_usage_services: must list rds, secretsmanager: rds_use_stack_key is true"),
         ({"s3_key_usage_services": ["s3", "dynamodb", "rds", "secretsmanager"]}, "s3_key_usage_services: must list logs: network_flow_logs_use_stack_key"),
         ({"s3_key_log_group_names": ["/aws/app/corp"]}, "s3_key_log_group_names: must list the flow log group corp-vpc-flowlogs-local"),
-        ({"rds_purpose": "orders"}, "iam_monitored_db_purpose: must equal rds_purpose (orders)"),
         (
             {"s3_key_usage_services": ["s3", "dynamodb", "rds", "secretsmanager", "logs"]},
             "s3_key_usage_services: must list backup: backup_use_stack_key is true",
         ),
     ],
-    ids=["no-rds", "no-logs", "no-flow-log-group", "monitoring-another-db", "no-backup"],
+    ids=["no-rds", "no-logs", "no-flow-log-group", "no-backup"],
 )
 def test_what_uses_the_stack_key_is_in_its_policy(extra, refusal):
     assert refusal in "\n".join(check_inputs(inventory_inputs("local") | extra, REGIONS))
@@ -385,7 +384,23 @@ def test_services_that_opt_out_of_the_stack_key_need_no_statement():
         "backup_use_stack_key": False,
     }
     assert check_inputs(values, REGIONS) == []
-    assert check_inputs(inventory_inputs("local") | {"rds_purpose": "orders", "iam_monitored_db_purpose": "orders"}, REGIONS) == []
+
+
+@pytest.mark.parametrize(
+    ("variable", "replacement"),
+    [
+        ("iam_data_bucket_purpose", "s3_bucket_purpose"),
+        ("iam_data_table_purpose", "dynamodb_purpose"),
+        ("iam_data_key_purpose", "s3_key_purpose"),
+        ("iam_monitored_db_purpose", "rds_purpose"),
+        ("network_endpoint_bucket_purpose", "s3_bucket_purpose"),
+        ("network_endpoint_table_purpose", "dynamodb_purpose"),
+    ],
+)
+def test_a_second_name_for_another_roles_resource_is_refused_naming_the_one_variable_left(variable, replacement):
+    # Set, it would be ignored: the roles name that resource from the one purpose variable now.
+    problems = check_inputs(inventory_inputs("local") | {variable: "orders"}, REGIONS)
+    assert problems == [f"{variable}: is gone: every role names that resource from {replacement}, set once for the stack (corp.infra.stack_names)"]
 
 
 @pytest.mark.parametrize(
