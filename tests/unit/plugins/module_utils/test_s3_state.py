@@ -2,13 +2,17 @@
 makes exactly that module's part differ."""
 
 import copy
+from pathlib import Path
 
 import pytest
+import yaml
 
+from ansible_collections.corp.infra.plugins.module_utils.s3_state import BUCKET_SETTINGS
 from ansible_collections.corp.infra.plugins.module_utils.s3_state import bucket_reasons
 from ansible_collections.corp.infra.plugins.module_utils.s3_state import lifecycle_rule
 from ansible_collections.corp.infra.plugins.module_utils.s3_state import s3_drift
 
+ROLE = Path(__file__).resolve().parents[4] / "roles" / "s3"
 KEY_ARN = "arn:aws:kms:eu-west-1:111122223333:key/1"
 TAGS = {"Environment": "prod", "ManagedBy": "corp.infra"}
 KEY_POLICY = {
@@ -216,37 +220,75 @@ def test_one_changed_setting_makes_its_part_differ(drift, parts):
     assert set(s3_drift(live, DESIRED)) == set(parts.split())
 
 
+# One row per BUCKET_SETTINGS row at least: (the option whose row it changes, the bucket field changed out of band,
+# its new value, the reasons check mode prints).
 OUT_OF_BAND = {
-    "versioning suspended": (("bucket_versioning",), {"Status": "Suspended"}, ["versioning is Suspended, would enable it"]),
+    "versioning suspended": ("versioning", "bucket_versioning", {"Status": "Suspended"}, ["versioning is Suspended, would enable it"]),
     "one public access flag off": (
-        ("public_access_block",),
+        "public_access",
+        "public_access_block",
         {**_bucket("data")["public_access_block"], "BlockPublicAcls": False},
         ["public access block BlockPublicAcls is off, would turn it on"],
     ),
-    "policy removed": (("bucket_policy",), {}, ["no bucket policy, would set it"]),
-    "policy widened": (("bucket_policy",), {**POLICY, "Statement": [PUBLIC_READ]}, ["the bucket policy differs, would replace it"]),
+    "policy removed": ("policy", "bucket_policy", {}, ["no bucket policy, would set it"]),
+    "policy widened": ("policy", "bucket_policy", {**POLICY, "Statement": [PUBLIC_READ]}, ["the bucket policy differs, would replace it"]),
+    "tag added": ("tags", "bucket_tags", {**TAGS, "Owner": "x"}, ["tags differ, would set them (and remove others)"]),
     "encryption to SSE-S3": (
-        ("bucket_encryption",),
+        "encryption",
+        "bucket_encryption",
         sse("AES256"),
         ["default encryption is AES256, would set aws:kms " + KEY_ARN, "S3 Bucket Key is unset, would turn it on"],
     ),
-    "Bucket Key off": (("bucket_encryption",), sse("aws:kms", KEY_ARN, False), ["S3 Bucket Key is off, would turn it on"]),
+    "another key": (
+        "encryption",
+        "bucket_encryption",
+        sse("aws:kms", "arn:aws:kms:eu-west-1:111122223333:key/2", True),
+        ["default encryption is aws:kms arn:aws:kms:eu-west-1:111122223333:key/2, would set aws:kms " + KEY_ARN],
+    ),
+    "Bucket Key off": ("bucket_key_enabled", "bucket_encryption", sse("aws:kms", KEY_ARN, False), ["S3 Bucket Key is off, would turn it on"]),
     "ACLs back on": (
-        ("bucket_ownership_controls",),
+        "object_ownership",
+        "bucket_ownership_controls",
         {"Rules": [{"ObjectOwnership": "ObjectWriter"}]},
         ["object ownership is ObjectWriter, would set BucketOwnerEnforced"],
     ),
-    "logging off": (("bucket_logging",), {}, ["access logging is off, would log to logs/data/"]),
+    "logging off": ("logging", "bucket_logging", {}, ["access logging is off, would log to logs/data/"]),
 }
 
 
-@pytest.mark.parametrize(("path", "value", "reasons"), OUT_OF_BAND.values(), ids=OUT_OF_BAND.keys())
-def test_check_mode_reads_what_differs_and_what_a_run_does_from_the_one_comparison(path, value, reasons):
+@pytest.mark.parametrize(("option", "field", "value", "reasons"), OUT_OF_BAND.values(), ids=OUT_OF_BAND.keys())
+def test_check_mode_reads_what_differs_and_what_a_run_does_from_the_one_comparison(option, field, value, reasons):
     # The role's check mode prints these reasons (buckets_check.yml); a run acts on the same comparison.
     live = copy.deepcopy(CONVERGED)
-    change(("@data", *path), value)(live)
+    change(("@data", field), value)(live)
+    assert BUCKET_SETTINGS[option][0] == field
     assert bucket_reasons(_bucket_of(live, "data"), DESIRED["data_bucket"]) == reasons
     assert s3_drift(live, DESIRED) == {"data_bucket": "; ".join(reasons)}
+    # That row alone: without its option in the desired state, no other row notices the change.
+    unasked = {k: v for k, v in DESIRED["data_bucket"].items() if k != option}
+    assert bucket_reasons(_bucket_of(live, "data"), unasked) == []
+
+
+def test_every_bucket_setting_has_an_out_of_band_row():
+    assert {option for option, *_ in OUT_OF_BAND.values()} == set(BUCKET_SETTINGS)
+
+
+def test_the_role_passes_s3_bucket_every_setting_the_table_compares_from_the_same_desired_dict():
+    # Which module option applies each row: the role's s3_bucket tasks take it from the desired dict's same key.
+    tasks = yaml.safe_load((ROLE / "tasks" / "buckets.yml").read_text())
+    passed = {}
+    for task in tasks:
+        for option, value in (task.get("amazon.aws.s3_bucket") or {}).items():
+            passed.setdefault(option, set()).add(str(value))
+    for option in BUCKET_SETTINGS:
+        assert option in passed, option
+        assert all(f"__s3_wanted.{option}" in value for value in passed[option]), (option, passed[option])
+    desired = yaml.safe_load((ROLE / "vars" / "main.yml").read_text())["__s3_desired_data_bucket"]["data_bucket"]
+    assert set(BUCKET_SETTINGS) <= set(desired)
+    # And the other way: an option the role passes that no row compares would never reach an existing bucket (the
+    # role skips s3_bucket when the table finds nothing). The name and state identify the bucket; the encryption
+    # row compares the key with the algorithm.
+    assert set(passed) - {"name", "state", "encryption_key_id"} == set(BUCKET_SETTINGS)
 
 
 def test_every_setting_that_differs_is_reported_not_only_the_first():
