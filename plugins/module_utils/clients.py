@@ -8,7 +8,8 @@ corp.infra is benchmarked on. A module that reads nine services paid half a seco
 the connection settings from amazon.aws's public ``get_aws_connection_info`` (credentials, profile, region,
 endpoint, certificates, ``aws_config``, read from the same parameters and environment variables as every
 amazon.aws module), configures the client as amazon.aws's ``boto3_conn`` does (its user agent, then
-``aws_config`` over it), and opens the session once. Only public amazon.aws names are used;
+``aws_config`` over it), and opens the session once. It does not call ``enable_placebo``, amazon.aws's hook for
+recording its own tests' API calls. Only public amazon.aws names are used;
 tests/unit/plugins/module_utils/test_clients.py holds the clients to be configured as ``boto3_conn``'s are. It
 serves the modules and, on a local connection, their action plugins (``plugin_utils/read_action.py``).
 """

@@ -20,6 +20,7 @@ from urllib.parse import urlparse
 
 from ansible_collections.corp.infra.plugins.module_utils.condition_keys import unsupported_actions
 from ansible_collections.corp.infra.plugins.module_utils.naming import SERVICE_RULES
+from ansible_collections.corp.infra.plugins.module_utils.naming import STACK_NAMES
 from ansible_collections.corp.infra.plugins.module_utils.naming import NamingError
 from ansible_collections.corp.infra.plugins.module_utils.naming import check_token
 from ansible_collections.corp.infra.plugins.module_utils.naming import resource_name
@@ -201,6 +202,10 @@ def _check_given_names(values: dict[str, Any], problems: _Problems) -> None:
 
 
 def _type_of_purpose(variable: str) -> str:
+    # The stack's own purposes name the resource type in the one table (s3_key_purpose names a KMS alias).
+    for resource_type, purpose_variable, _default in STACK_NAMES.values():
+        if purpose_variable == variable:
+            return resource_type
     for token, resource_type in (("_sg_", "sg"), ("_subnet", "subnet"), ("_vpc_", "vpc"), ("_kms_", "kms"), ("_role", "iam")):
         if token in variable:
             return resource_type

@@ -61,9 +61,12 @@ class ReadAction(ActionBase):
         collection, _dot, module = name.rpartition(".")
         found = None
         if collection == self.COLLECTION and module.isidentifier():
+            path = f"ansible_collections.{collection}.plugins.modules.{module}"
             try:
-                found = importlib.import_module(f"ansible_collections.{collection}.plugins.modules.{module}")
-            except ImportError:
+                found = importlib.import_module(path)
+            except ModuleNotFoundError as e:
+                if e.name != path:
+                    raise  # the module exists and an import inside it failed: that is the error to show
                 found = None
         if not all(hasattr(found, attribute) for attribute in ("ARGUMENT_SPEC", "FAILURE", "read")):
             raise AnsibleActionFail(f"{name} is not one of {self.COLLECTION}'s read-only modules, which are the only modules this action runs") from None

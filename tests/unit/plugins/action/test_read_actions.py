@@ -153,5 +153,14 @@ def test_every_read_only_module_and_only_those_is_routed_to_the_shared_action():
     routed = json.loads(done.stdout)
     assert len(readers) >= 10
     assert {name for name, action in routed.items() if action == "corp.infra.read_in_worker"} == set(readers)
-    # No reader keeps an action file of its own, which the loader would prefer over the routing's.
+    # No reader keeps an action file of its own: the routing wins over it, and it would be dead code.
     assert not [name for name in readers if (COLLECTION / "plugins" / "action" / f"{name}.py").exists()]
+
+
+def test_a_reader_whose_own_import_fails_shows_that_failure_not_a_wrong_name(monkeypatch):
+    def broken(path):
+        raise ModuleNotFoundError("No module named 'boto3'", name="boto3")
+
+    monkeypatch.setattr(read_action.importlib, "import_module", broken)
+    with pytest.raises(ModuleNotFoundError, match="boto3"):
+        routed_action("corp.infra.s3_state_info", {"region": "eu-west-1"}).run(task_vars={})

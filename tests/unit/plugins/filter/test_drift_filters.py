@@ -54,9 +54,14 @@ def test_the_network_switch_names_every_network_part_and_keeps_the_ids_found():
     assert "nacl" in every_network_part(found, {"nacl": {}})["differs"]
 
 
-def test_the_dynamodb_switch_calls_the_table_module():
+def test_the_dynamodb_switch_calls_the_table_module_on_a_table_in_sync():
+    from tests.unit.plugins.module_utils.test_dynamodb import DESIRED
+    from tests.unit.plugins.module_utils.test_dynamodb import live
+
     drift = DynamodbFilters().filters()["dynamodb_drift"]
-    assert drift({"table": {}}, {"name": "t", "hash_key_name": "id"}, skip_unchanged=False) == {"table": "missing"}
+    assert drift(live(), DESIRED) == {}
+    assert drift(live(), DESIRED, skip_unchanged=False) == {"table": NOT_SKIPPED}
+    assert drift(live(table={}), DESIRED, skip_unchanged=False) == {"table": "missing"}
 
 
 def test_skip_unchanged_must_be_a_boolean():

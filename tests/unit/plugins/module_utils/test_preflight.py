@@ -403,6 +403,11 @@ def test_a_second_name_for_another_roles_resource_is_refused_naming_the_one_vari
     assert problems == [f"{variable}: is gone: every role names that resource from {replacement}, set once for the stack (corp.infra.stack_names)"]
 
 
+def test_the_backup_roles_purpose_is_refused_as_fixed():
+    problems = check_inputs(inventory_inputs("local") | {"backup_iam_role_purpose": "jobs"}, REGIONS)
+    assert problems == ["backup_iam_role_purpose: is gone: the role it named has the fixed name <prefix>-iam-backup-<environment> (corp.infra.stack_names)"]
+
+
 @pytest.mark.parametrize(
     "extra, refusal",
     [
