@@ -8,7 +8,9 @@ import pytest
 import yaml
 
 from ansible_collections.corp.infra.plugins.module_utils.s3_state import BUCKET_SETTINGS
+from ansible_collections.corp.infra.plugins.module_utils.s3_state import KEY_SETTINGS
 from ansible_collections.corp.infra.plugins.module_utils.s3_state import bucket_reasons
+from ansible_collections.corp.infra.plugins.module_utils.s3_state import key_reasons
 from ansible_collections.corp.infra.plugins.module_utils.s3_state import lifecycle_rule
 from ansible_collections.corp.infra.plugins.module_utils.s3_state import s3_drift
 
@@ -23,7 +25,14 @@ POLICY = {"Version": "2012-10-17", "Statement": [{"Sid": "DenyInsecureTransport"
 BLOCK = {"block_public_acls": True, "ignore_public_acls": True, "block_public_policy": True, "restrict_public_buckets": True}
 
 DESIRED = {
-    "key": {"kind": "key", "description": "corp prod data key", "policy": KEY_POLICY, "tags": {**TAGS, "Name": "corp-kms-data-prod"}},
+    "key": {
+        "kind": "key",
+        "enabled": True,
+        "enable_key_rotation": True,
+        "description": "corp prod data key",
+        "policy": KEY_POLICY,
+        "tags": {**TAGS, "Name": "corp-kms-data-prod"},
+    },
     "log_bucket": {
         "kind": "bucket",
         "name": "logs",
@@ -289,6 +298,42 @@ def test_the_role_passes_s3_bucket_every_setting_the_table_compares_from_the_sam
     # role skips s3_bucket when the table finds nothing). The name and state identify the bucket; the encryption
     # row compares the key with the algorithm.
     assert set(passed) - {"name", "state", "encryption_key_id"} == set(BUCKET_SETTINGS)
+
+
+# One row per KEY_SETTINGS row at least: (the option, the key field changed out of band, its value, the reasons).
+KEY_OUT_OF_BAND = {
+    "disabled": ("enabled", "KeyState", "Disabled", ["the key is Disabled, would enable it"]),
+    "description": ("description", "Description", "edited", ["the description differs, would set it"]),
+    "rotation off": ("enable_key_rotation", "KeyRotationEnabled", False, ["automatic rotation is off, would turn it on"]),
+    "tag removed": ("tags", "Tags", TAGS, ["tags differ, would set them (and remove others)"]),
+    "policy widened": (
+        "policy",
+        "Policy",
+        {**KEY_POLICY, "Statement": [{**KEY_POLICY["Statement"][0], "Principal": "*"}]},
+        ["the key policy differs, would replace it"],
+    ),
+}
+
+
+@pytest.mark.parametrize(("option", "field", "value", "reasons"), KEY_OUT_OF_BAND.values(), ids=KEY_OUT_OF_BAND.keys())
+def test_each_key_setting_changed_alone_is_noticed_by_its_row_only(option, field, value, reasons):
+    live = copy.deepcopy(CONVERGED)
+    live["key"][field] = value
+    assert KEY_SETTINGS[option][0] == field
+    assert key_reasons(live["key"], DESIRED["key"]) == reasons
+    assert s3_drift(live, DESIRED) == {"key": "; ".join(reasons)}
+    assert key_reasons(live["key"], {k: v for k, v in DESIRED["key"].items() if k != option}) == []
+
+
+def test_every_key_setting_has_an_out_of_band_row_and_the_role_passes_kms_key_each_from_the_desired_dict():
+    assert {option for option, *_ in KEY_OUT_OF_BAND.values()} == set(KEY_SETTINGS)
+    tasks = yaml.safe_load((ROLE / "tasks" / "key.yml").read_text())
+    (options,) = [task["amazon.aws.kms_key"] for task in tasks if "amazon.aws.kms_key" in task]
+    # The key is found by its id and alias; its spec and usage are fixed when it is created.
+    assert set(options) - {"key_id", "alias", "key_spec", "key_usage", "state"} == set(KEY_SETTINGS)
+    assert all(f"__s3_desired_key.key.{option}" in str(options[option]) for option in KEY_SETTINGS)
+    desired = yaml.safe_load((ROLE / "vars" / "main.yml").read_text())["__s3_desired_key"]["key"]
+    assert set(KEY_SETTINGS) <= set(desired)
 
 
 def test_every_setting_that_differs_is_reported_not_only_the_first():
