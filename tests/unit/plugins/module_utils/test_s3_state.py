@@ -279,7 +279,7 @@ def test_check_mode_reads_what_differs_and_what_a_run_does_from_the_one_comparis
 
 
 def test_every_bucket_setting_has_an_out_of_band_row():
-    assert {option for option, *_ in OUT_OF_BAND.values()} == set(BUCKET_SETTINGS)
+    assert {row[0] for row in OUT_OF_BAND.values()} == set(BUCKET_SETTINGS)
 
 
 def test_the_role_passes_s3_bucket_every_setting_the_table_compares_from_the_same_desired_dict():
@@ -326,7 +326,7 @@ def test_each_key_setting_changed_alone_is_noticed_by_its_row_only(option, field
 
 
 def test_every_key_setting_has_an_out_of_band_row_and_the_role_passes_kms_key_each_from_the_desired_dict():
-    assert {option for option, *_ in KEY_OUT_OF_BAND.values()} == set(KEY_SETTINGS)
+    assert {row[0] for row in KEY_OUT_OF_BAND.values()} == set(KEY_SETTINGS)
     tasks = yaml.safe_load((ROLE / "tasks" / "key.yml").read_text())
     (options,) = [task["amazon.aws.kms_key"] for task in tasks if "amazon.aws.kms_key" in task]
     # The key is found by its id and alias; its spec and usage are fixed when it is created.
