@@ -1,6 +1,7 @@
 """The s3 role on the emulator: check -> apply -> check -> apply, the live bucket and key, drift on every resource, absent."""
 
 import json
+import re
 from datetime import UTC
 from datetime import datetime
 
@@ -76,20 +77,49 @@ def test_s3_quartet_live_state_drift_and_absent(emulator, tmp_path):
     assert log_policy == {"DenyInsecureTransport", "DenyOutdatedTls", "AllowServerAccessLogDelivery"}
     assert s3.get_bucket_notification_configuration(Bucket=BUCKET)["EventBridgeConfiguration"] == {}
 
-    # Out-of-band changes: check mode names each, a normal run repairs them, then nothing is left to do.
+    # Out-of-band changes to every setting of the data bucket's table (s3_state.BUCKET_SETTINGS) but logging (the
+    # second round's), and to the key's description, state and policy: check mode names each bucket setting with the
+    # one comparison's reasons and nothing else, a normal run repairs them all, then nothing is left to do.
+    other_key = "arn:aws:kms:us-east-1:123456789012:key/00000000-0000-0000-0000-000000000000"
     s3.put_bucket_versioning(Bucket=BUCKET, VersioningConfiguration={"Status": "Suspended"})
     s3.delete_public_access_block(Bucket=BUCKET)
     s3.delete_bucket_policy(Bucket=BUCKET)
+    s3.put_bucket_tagging(Bucket=BUCKET, Tagging={"TagSet": [*s3.get_bucket_tagging(Bucket=BUCKET)["TagSet"], {"Key": "Owner", "Value": "x"}]})
+    s3.put_bucket_encryption(
+        Bucket=BUCKET,
+        ServerSideEncryptionConfiguration={
+            "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": other_key}, "BucketKeyEnabled": False}]
+        },
+    )
+    s3.put_bucket_ownership_controls(Bucket=BUCKET, OwnershipControls={"Rules": [{"ObjectOwnership": "ObjectWriter"}]})
+    key_policy, kms_description = json.loads(kms.get_key_policy(KeyId=key_arn, PolicyName="default")["Policy"]), key["Description"]
+    kms.update_key_description(KeyId=key_arn, Description="edited")
+    kms.put_key_policy(KeyId=key_arn, PolicyName="default", Policy=json.dumps({**key_policy, "Statement": key_policy["Statement"][:1]}))
+    kms.disable_key(KeyId=key_arn)
     drift = run("--check", "--diff")
     assert changed(drift) > 0
-    lines = ("versioning is Suspended, would enable it", "public access block BlockPublicPolicy is unset, would turn it on", "no bucket policy, would set it")
-    for line in lines:
-        assert line in drift.stdout
+    (reported,) = re.findall(r'"data_bucket": "(.*)"', drift.stdout)
+    assert reported.split("; ") == [
+        "versioning is Suspended, would enable it",
+        *[f"public access block {flag} is unset, would turn it on" for flag in sorted(flags)],
+        "no bucket policy, would set it",
+        "tags differ, would set them (and remove others)",
+        f"default encryption is aws:kms {other_key}, would set aws:kms {key_arn}",
+        "S3 Bucket Key is off, would turn it on",
+        "object ownership is ObjectWriter, would set BucketOwnerEnforced",
+    ]
     assert s3.get_bucket_versioning(Bucket=BUCKET)["Status"] == "Suspended"  # check mode changed nothing
     assert changed(run()) > 0
     assert s3.get_bucket_versioning(Bucket=BUCKET)["Status"] == "Enabled"
     assert s3.get_public_access_block(Bucket=BUCKET)["PublicAccessBlockConfiguration"]["BlockPublicPolicy"]
     assert json.loads(s3.get_bucket_policy(Bucket=BUCKET)["Policy"]) == policy
+    assert "Owner" not in {t["Key"] for t in s3.get_bucket_tagging(Bucket=BUCKET)["TagSet"]}
+    (rule,) = s3.get_bucket_encryption(Bucket=BUCKET)["ServerSideEncryptionConfiguration"]["Rules"]
+    assert (rule["ApplyServerSideEncryptionByDefault"]["KMSMasterKeyID"], rule["BucketKeyEnabled"]) == (key_arn, True)
+    assert s3.get_bucket_ownership_controls(Bucket=BUCKET)["OwnershipControls"]["Rules"] == [{"ObjectOwnership": "BucketOwnerEnforced"}]
+    key = kms.describe_key(KeyId=key_arn)["KeyMetadata"]
+    assert (key["KeyState"], key["Description"]) == ("Enabled", kms_description)
+    assert json.loads(kms.get_key_policy(KeyId=key_arn, PolicyName="default")["Policy"]) == key_policy
     assert changed(run("--check")) == 0
 
     # Drift on every resource the role manages, each through a setting the first round left alone. A run reads
