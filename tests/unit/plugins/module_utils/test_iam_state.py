@@ -2,11 +2,16 @@
 alone, makes exactly that part differ."""
 
 import copy
+from pathlib import Path
 
 import pytest
+import yaml
 
+from ansible_collections.corp.infra.plugins.module_utils.iam_state import ROLE_SETTINGS
 from ansible_collections.corp.infra.plugins.module_utils.iam_state import iam_drift
+from ansible_collections.corp.infra.plugins.module_utils.iam_state import role_differs
 
+ROLE = Path(__file__).resolve().parents[4] / "roles" / "iam"
 TAGS = {"Environment": "prod", "ManagedBy": "corp.infra"}
 POLICY_ARN = "arn:aws:iam::111122223333:policy/corp-iam-dataaccess-prod"
 MONITORING_ARN = "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"
@@ -118,7 +123,7 @@ def test_a_boundary_given_must_be_the_live_one_and_none_given_is_not_compared():
     assert iam_drift(live, DESIRED) == {}
     desired = copy.deepcopy(DESIRED)
     desired["data_access_role"]["boundary"] = "arn:aws:iam::111122223333:policy/boundary"
-    assert iam_drift(live, desired) == {"data_access_role": "permissions boundary"}
+    assert iam_drift(live, desired) == {"data_access_role": "boundary"}
 
 
 def test_the_instance_profile_must_hold_the_role_and_the_stacks_tags():
@@ -145,3 +150,41 @@ def test_an_inline_policy_differs_when_missing_or_not_equivalent():
     other = copy.deepcopy(document)
     other["Statement"][0]["Resource"] = ["arn:aws:rds-db:eu-west-1:1:dbuser:db-B/app"]
     assert iam_drift({"role_policies": {"corp-iam-dataaccess-prod/rds-db-connect": other}}, wanted) == {"db": "document"}
+
+
+# One row per ROLE_SETTINGS row at least, on the data access role: (the row's key, the live field, its new value).
+ROLE_OUT_OF_BAND = {
+    "description edited": ("description", "Description", "edited"),
+    "tag added": ("tags", "Tags", [{"Key": "Owner", "Value": "x"}, *CONVERGED["roles"]["data"]["Tags"]]),
+    "trusts everyone": ("trust_policy", "AssumeRolePolicyDocument", {**TRUST, "Statement": [{**TRUST["Statement"][0], "Principal": {"AWS": "*"}}]}),
+    "administrator attached": ("managed_policies", "AttachedPolicyArns", [POLICY_ARN, "arn:aws:iam::aws:policy/AdministratorAccess"]),
+    "longer sessions": ("max_session_duration", "MaxSessionDuration", 43200),
+    "another boundary": ("boundary", "PermissionsBoundary", {"PermissionsBoundaryArn": "arn:aws:iam::111122223333:policy/other"}),
+}
+BOUNDED = {**DESIRED["data_access_role"], "boundary": "arn:aws:iam::111122223333:policy/boundary"}
+
+
+@pytest.mark.parametrize(("key", "field", "value"), ROLE_OUT_OF_BAND.values(), ids=ROLE_OUT_OF_BAND.keys())
+def test_each_role_setting_changed_alone_is_noticed_by_its_row_only(key, field, value):
+    live = copy.deepcopy(CONVERGED["roles"]["data"]) | {"PermissionsBoundary": {"PermissionsBoundaryArn": BOUNDED["boundary"]}}
+    assert role_differs(live, BOUNDED) is None
+    live[field] = value
+    assert ROLE_SETTINGS[key][1] == field
+    assert role_differs(live, BOUNDED) == key
+    # That row alone: without its key in the desired state, no other row notices the change.
+    assert role_differs(live, {k: v for k, v in BOUNDED.items() if k != key}) is None
+
+
+def test_every_role_setting_has_a_row_and_the_roles_tasks_pass_iam_role_only_what_the_table_compares():
+    assert {row[0] for row in ROLE_OUT_OF_BAND.values()} == set(ROLE_SETTINGS)
+    modules = {option for option, _field, _compare in ROLE_SETTINGS.values()}
+    tasks = [task for path in ("converge.yml",) for task in yaml.safe_load((ROLE / "tasks" / path).read_text()) if "amazon.aws.iam_role" in task]
+    assert len(tasks) == 3
+    for task in tasks:
+        options = task["amazon.aws.iam_role"]
+        # Found by its name; instance profiles are their own part, and purge_policies is how managed_policies compares.
+        passed = set(options) - {"name", "state", "purge_policies", "create_instance_profile", "delete_instance_profile"}
+        assert passed <= modules, passed - modules
+        for key, (option, _field, _compare) in ROLE_SETTINGS.items():
+            if option in options:
+                assert f"__iam_wanted.{key}" in str(options[option]), (option, options[option])
