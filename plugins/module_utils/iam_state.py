@@ -39,7 +39,7 @@ def _boundary_arn(boundary: dict[str, Any] | None) -> str | None:
 # iam_role compares the trust policy with compare_policies, purges tags and (purge_policies) attached policies; a
 # row whose key the role leaves out, or gives empty (no boundary), is not compared. Each is at least as strict as
 # iam_role (amazon.aws 11.4.0). test_iam_state.py changes each row alone and holds the role's tasks to the table.
-ROLE_SETTINGS: dict[str, tuple[str, str, Callable[[Any, Any], bool]]] = {
+ROLE_SETTINGS: dict[str, tuple[str, str | None, Callable[[Any, Any], bool]]] = {
     "description": ("description", "Description", lambda live, wanted: live != wanted),
     "tags": ("tags", "Tags", lambda live, wanted: _tags({"Tags": live}) != _text(wanted)),
     "trust_policy": ("assume_role_policy_document", "AssumeRolePolicyDocument", lambda live, wanted: bool(compare_policies(live or {}, wanted))),
@@ -51,34 +51,49 @@ ROLE_SETTINGS: dict[str, tuple[str, str, Callable[[Any, Any], bool]]] = {
 
 def role_differs(role: dict[str, Any], wanted: dict[str, Any]) -> str | None:
     """iam_role: the ROLE_SETTINGS rows the role gives that do not hold, by their keys; None when in sync."""
-    if not role:
+    return _differing(ROLE_SETTINGS, role, wanted)
+
+
+def _one_version(policy: dict[str, Any], wanted: bool) -> bool:
+    return bool(wanted) and policy.get("VersionIds") != [policy.get("DefaultVersionId")]
+
+
+# A customer managed policy's settings, as ROLE_SETTINGS: key -> (amazon.aws.iam_managed_policy option, the field
+# read, whether it differs). A None field compares the whole read (only_version: one version, the default).
+# The description is fixed when the policy is created (IAM has no call to change it), so it is no row.
+MANAGED_POLICY_SETTINGS: dict[str, tuple[str, str | None, Callable[[Any, Any], bool]]] = {
+    "document": ("policy", "Document", lambda live, wanted: bool(compare_policies(live or {}, wanted))),
+    "only_version": ("only_version", None, _one_version),
+    "tags": ("tags", "Tags", lambda live, wanted: _tags({"Tags": live}) != _text(wanted)),
+}
+
+# An instance profile's settings: key -> (amazon.aws.iam_instance_profile option, the field read, whether it differs).
+INSTANCE_PROFILE_SETTINGS: dict[str, tuple[str, str | None, Callable[[Any, Any], bool]]] = {
+    "role": ("role", "Roles", lambda live, wanted: [role.get("RoleName") for role in live or []] != [wanted]),
+    "tags": ("tags", "Tags", lambda live, wanted: _tags({"Tags": live}) != _text(wanted)),
+}
+
+
+def _differing(settings: dict[str, tuple[str, str | None, Callable[[Any, Any], bool]]], live: dict[str, Any], wanted: dict[str, Any]) -> str | None:
+    """The keys of the rows ``wanted`` gives that do not hold on ``live``, or "missing"; None when in sync."""
+    if not live:
         return "missing"
-    differs = [key for key, (_option, field, compare) in ROLE_SETTINGS.items() if wanted.get(key) not in (None, "") and compare(role.get(field), wanted[key])]
+    differs = [
+        key
+        for key, (_option, field, compare) in settings.items()
+        if wanted.get(key) not in (None, "") and compare(live if field is None else live.get(field), wanted[key])
+    ]
     return "; ".join(differs) or None
 
 
 def managed_policy_differs(policy: dict[str, Any], wanted: dict[str, Any]) -> str | None:
-    """iam_managed_policy with only_version: one version, the default, with an equivalent document; tags purged."""
-    if not policy:
-        return "missing"
-    if policy.get("VersionIds") != [policy.get("DefaultVersionId")]:
-        return "versions besides the default"
-    if compare_policies(policy.get("Document") or {}, wanted["document"]):
-        return "document"
-    if _tags(policy) != _text(wanted["tags"]):
-        return "tags"
-    return None
+    """iam_managed_policy with only_version: MANAGED_POLICY_SETTINGS."""
+    return _differing(MANAGED_POLICY_SETTINGS, policy, wanted)
 
 
 def instance_profile_differs(profile: dict[str, Any], wanted: dict[str, Any]) -> str | None:
-    """iam_instance_profile: the one role it holds, tags (purged)."""
-    if not profile:
-        return "missing"
-    if [role.get("RoleName") for role in profile.get("Roles") or []] != [wanted["role"]]:
-        return "role"
-    if _tags(profile) != _text(wanted["tags"]):
-        return "tags"
-    return None
+    """iam_instance_profile: INSTANCE_PROFILE_SETTINGS."""
+    return _differing(INSTANCE_PROFILE_SETTINGS, profile, wanted)
 
 
 def inline_policy_differs(document: dict[str, Any], wanted: dict[str, Any]) -> str | None:

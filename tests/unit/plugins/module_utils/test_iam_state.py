@@ -7,8 +7,12 @@ from pathlib import Path
 import pytest
 import yaml
 
+from ansible_collections.corp.infra.plugins.module_utils.iam_state import INSTANCE_PROFILE_SETTINGS
+from ansible_collections.corp.infra.plugins.module_utils.iam_state import MANAGED_POLICY_SETTINGS
 from ansible_collections.corp.infra.plugins.module_utils.iam_state import ROLE_SETTINGS
 from ansible_collections.corp.infra.plugins.module_utils.iam_state import iam_drift
+from ansible_collections.corp.infra.plugins.module_utils.iam_state import instance_profile_differs
+from ansible_collections.corp.infra.plugins.module_utils.iam_state import managed_policy_differs
 from ansible_collections.corp.infra.plugins.module_utils.iam_state import role_differs
 
 ROLE = Path(__file__).resolve().parents[4] / "roles" / "iam"
@@ -19,7 +23,7 @@ TRUST = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s
 DOCUMENT = {"Version": "2012-10-17", "Statement": [{"Sid": "Read", "Effect": "Allow", "Action": ["s3:GetObject"], "Resource": ["arn:aws:s3:::b/p/*"]}]}
 
 DESIRED = {
-    "data_access_policy": {"kind": "managed_policy", "arn": POLICY_ARN, "document": DOCUMENT, "tags": TAGS},
+    "data_access_policy": {"kind": "managed_policy", "arn": POLICY_ARN, "document": DOCUMENT, "only_version": True, "tags": TAGS},
     "data_access_role": {
         "kind": "role",
         "name": "data",
@@ -188,3 +192,52 @@ def test_every_role_setting_has_a_row_and_the_roles_tasks_pass_iam_role_only_wha
         for key, (option, _field, _compare) in ROLE_SETTINGS.items():
             if option in options:
                 assert f"__iam_wanted.{key}" in str(options[option]), (option, options[option])
+
+
+@pytest.mark.parametrize(
+    ("settings", "module", "part"),
+    [
+        (MANAGED_POLICY_SETTINGS, "amazon.aws.iam_managed_policy", "data_access_policy"),
+        (INSTANCE_PROFILE_SETTINGS, "amazon.aws.iam_instance_profile", "data_access_instance_profile"),
+    ],
+)
+def test_the_policy_and_profile_tasks_pass_their_module_exactly_what_their_table_compares(settings, module, part):
+    (task,) = [task for task in yaml.safe_load((ROLE / "tasks" / "converge.yml").read_text()) if module in task]
+    options = task[module]
+    # Found by name; the policy's description is fixed at creation (no row), purge_tags is how tags compare.
+    passed = set(options) - {"name", "state", "description", "purge_tags"}
+    assert passed == {option for option, _field, _compare in settings.values()}
+    for key, (option, _field, _compare) in settings.items():
+        assert f"__iam_wanted.{key}" in str(options[option]), (option, options[option])
+    desired = yaml.safe_load((ROLE / "vars" / "main.yml").read_text())
+    wanted = (desired.get("__iam_desired_policy") or {}).get(part) or (desired.get("__iam_desired_instance_profile") or {}).get(part)
+    assert set(settings) <= set(wanted)
+
+
+PROFILE = {"InstanceProfileName": "data", "Roles": [{"RoleName": "data"}], "Tags": [{"Key": k, "Value": v} for k, v in TAGS.items()]}
+PROFILE_WANTED = {"kind": "instance_profile", "name": "data", "role": "data", "tags": TAGS}
+OTHER_OUT_OF_BAND = {
+    "policy widened": (managed_policy_differs, "document", lambda live: live.update(Document=WIDER)),
+    "policy older version kept": (managed_policy_differs, "only_version", lambda live: live.update(VersionIds=["v2", "v3"])),
+    "policy tag removed": (managed_policy_differs, "tags", lambda live: live.update(Tags=[])),
+    "profile holds another role": (instance_profile_differs, "role", lambda live: live.update(Roles=[{"RoleName": "other"}])),
+    "profile tag added": (instance_profile_differs, "tags", lambda live: live.update(Tags=[*PROFILE["Tags"], {"Key": "Owner", "Value": "x"}])),
+}
+
+
+@pytest.mark.parametrize(("differs", "key", "change"), OTHER_OUT_OF_BAND.values(), ids=OTHER_OUT_OF_BAND.keys())
+def test_each_policy_and_profile_setting_changed_alone_is_noticed_by_its_row_only(differs, key, change):
+    live, wanted = (
+        (copy.deepcopy(CONVERGED["policies"][POLICY_ARN]), DESIRED["data_access_policy"])
+        if differs is managed_policy_differs
+        else (copy.deepcopy(PROFILE), PROFILE_WANTED)
+    )
+    assert differs(live, wanted) is None
+    change(live)
+    assert differs(live, wanted) == key
+    assert differs(live, {k: v for k, v in wanted.items() if k != key}) is None
+
+
+def test_every_policy_and_profile_row_has_an_out_of_band_case():
+    cases = {(differs, key) for differs, key, _change in OTHER_OUT_OF_BAND.values()}
+    assert cases == {(managed_policy_differs, key) for key in MANAGED_POLICY_SETTINGS} | {(instance_profile_differs, key) for key in INSTANCE_PROFILE_SETTINGS}
