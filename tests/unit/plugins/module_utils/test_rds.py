@@ -1,15 +1,21 @@
 """RDS create/modify/parameter logic: what corp.infra.rds_instance and rds_parameter_group send to RDS."""
 
 import re
+from pathlib import Path
 
 import pytest
+import yaml
 
+from ansible_collections.corp.infra.plugins.module_utils.rds import PARAMETER_GROUP_SETTINGS
+from ansible_collections.corp.infra.plugins.module_utils.rds import SUBNET_GROUP_SETTINGS
 from ansible_collections.corp.infra.plugins.module_utils.rds import RdsError
 from ansible_collections.corp.infra.plugins.module_utils.rds import create_request
 from ansible_collections.corp.infra.plugins.module_utils.rds import current_settings
 from ansible_collections.corp.infra.plugins.module_utils.rds import modify_request
 from ansible_collections.corp.infra.plugins.module_utils.rds import parameter_changes
 from ansible_collections.corp.infra.plugins.module_utils.rds import rds_drift
+
+ROLE = Path(__file__).resolve().parents[4] / "roles" / "rds"
 
 WANTED = {
     "db_instance_identifier": "corp-rds-main-prod",
@@ -243,20 +249,41 @@ def test_nothing_there_differs_everywhere():
     assert rds_drift({}, DESIRED) == {"subnet_group": "missing", "parameter_group": "missing", "instance": "missing"}
 
 
-@pytest.mark.parametrize(
-    "part, change, reason",
-    [
-        ("subnet_group", {"DBSubnetGroupDescription": "edited"}, "description"),
-        ("subnet_group", {"Subnets": [{"SubnetIdentifier": "subnet-a"}]}, "subnets"),
-        ("subnet_group", {"Tags": {"Environment": "prod"}}, "tags"),
-        ("parameter_group", {"DBParameterGroupFamily": "postgres16"}, "family"),
-        ("parameter_group", {"Tags": {**TAGS, "Owner": "x"}}, "tags"),
-    ],
-)
-def test_a_changed_group_differs(part, change, reason):
+# One case per SUBNET_GROUP_SETTINGS and PARAMETER_GROUP_SETTINGS row at least: (part, row, the live change, reason).
+GROUP_OUT_OF_BAND = [
+    ("subnet_group", "description", {"DBSubnetGroupDescription": "edited"}, "description"),
+    ("subnet_group", "subnets", {"Subnets": [{"SubnetIdentifier": "subnet-a"}]}, "subnets"),
+    ("subnet_group", "tags", {"Tags": {"Environment": "prod"}}, "tags"),
+    ("parameter_group", "family", {"DBParameterGroupFamily": "postgres16"}, "family"),
+    (
+        "parameter_group",
+        "parameters",
+        {"Parameters": {**PARAMETER_GROUP["Parameters"], "rds.force_ssl": {**PARAMETER_GROUP["Parameters"]["rds.force_ssl"], "ParameterValue": "0"}}},
+        "parameters rds.force_ssl",
+    ),
+    ("parameter_group", "tags", {"Tags": {**TAGS, "Owner": "x"}}, "tags"),
+]
+GROUP_TABLES = {"subnet_group": SUBNET_GROUP_SETTINGS, "parameter_group": PARAMETER_GROUP_SETTINGS}
+
+
+@pytest.mark.parametrize(("part", "row", "change", "reason"), GROUP_OUT_OF_BAND, ids=[f"{case[0]} {case[1]}" for case in GROUP_OUT_OF_BAND])
+def test_a_changed_group_setting_is_noticed_by_its_row_only(part, row, change, reason):
     state = converged()
     state[part] = {**state[part], **change}
+    assert set(change) == {GROUP_TABLES[part][row][0]}
     assert rds_drift(state, DESIRED) == {part: reason}
+    assert rds_drift(state, {part: {k: v for k, v in DESIRED[part].items() if k != row}}) == {}
+
+
+def test_every_group_row_has_a_case_and_the_roles_tasks_pass_each_from_the_desired_dict():
+    assert {case[:2] for case in GROUP_OUT_OF_BAND} == {(part, row) for part, table in GROUP_TABLES.items() for row in table}
+    tasks = yaml.safe_load((ROLE / "tasks" / "converge.yml").read_text())
+    for part, module in (("subnet_group", "amazon.aws.rds_subnet_group"), ("parameter_group", "corp.infra.rds_parameter_group")):
+        (options,) = [task[module] for task in tasks if module in task]
+        # The group is found by its name; the description of a parameter group is fixed when RDS creates it.
+        compared = set(options) - {"name", "state"} - ({"description"} if part == "parameter_group" else set())
+        assert compared == set(GROUP_TABLES[part]), (part, compared)
+        assert all(f"__rds_wanted.{row}" in str(options[row]) for row in GROUP_TABLES[part])
 
 
 def test_a_parameter_changed_out_of_band_differs_by_name():
