@@ -28,6 +28,7 @@ def test_check_mode_reports_exactly_the_drift_and_a_run_repairs_it(emulator, tmp
     assert changed(predicted) > 0 and not outputs.exists()
     assert f"corp-vpc-main-{ENVIRONMENT} does not exist yet" in predicted.stdout
     assert f'+    "environment": "{ENVIRONMENT}",' in predicted.stdout  # the outputs file's diff
+    assert '"master_username": "corpadmin"' in predicted.stdout  # the database's diff
     assert not ec2.describe_vpcs(Filters=[{"Name": "tag:Environment", "Values": [ENVIRONMENT]}])["Vpcs"]
 
     assert changed(run()) > 0
