@@ -20,10 +20,12 @@ from typing import Any
 from typing import Callable
 
 from ansible_collections.amazon.aws.plugins.module_utils.policy import compare_policies
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
+from ansible_collections.corp.infra.plugins.module_utils.settings import row_reasons
 
 
-def _tags(resource: dict[str, Any]) -> dict[str, str]:
-    return {tag["Key"]: tag["Value"] for tag in resource.get("Tags") or []}
+def _tags(tags: list[dict[str, str]] | None) -> dict[str, str]:
+    return boto3_tag_list_to_ansible_dict(tags or [])
 
 
 def _text(tags: dict[str, Any]) -> dict[str, str]:
@@ -40,12 +42,16 @@ def _boundary_arn(boundary: dict[str, Any] | None) -> str | None:
 # row whose key the role leaves out, or gives empty (no boundary), is not compared. Each is at least as strict as
 # iam_role (amazon.aws 11.4.0). test_iam_state.py changes each row alone and holds the role's tasks to the table.
 ROLE_SETTINGS: dict[str, tuple[str, str | None, Callable[[Any, Any], bool]]] = {
-    "description": ("description", "Description", lambda live, wanted: live != wanted),
-    "tags": ("tags", "Tags", lambda live, wanted: _tags({"Tags": live}) != _text(wanted)),
-    "trust_policy": ("assume_role_policy_document", "AssumeRolePolicyDocument", lambda live, wanted: bool(compare_policies(live or {}, wanted))),
-    "managed_policies": ("managed_policies", "AttachedPolicyArns", lambda live, wanted: sorted(live or []) != sorted(wanted)),
-    "max_session_duration": ("max_session_duration", "MaxSessionDuration", lambda live, wanted: live != int(wanted)),
-    "boundary": ("boundary", "PermissionsBoundary", lambda live, wanted: _boundary_arn(live) != wanted),
+    "description": ("description", "Description", lambda live, wanted: live != wanted["description"]),
+    "tags": ("tags", "Tags", lambda live, wanted: _tags(live) != _text(wanted["tags"])),
+    "trust_policy": (
+        "assume_role_policy_document",
+        "AssumeRolePolicyDocument",
+        lambda live, wanted: bool(compare_policies(live or {}, wanted["trust_policy"])),
+    ),
+    "managed_policies": ("managed_policies", "AttachedPolicyArns", lambda live, wanted: sorted(live or []) != sorted(wanted["managed_policies"])),
+    "max_session_duration": ("max_session_duration", "MaxSessionDuration", lambda live, wanted: live != int(wanted["max_session_duration"])),
+    "boundary": ("boundary", "PermissionsBoundary", lambda live, wanted: _boundary_arn(live) != wanted["boundary"]),
 }
 
 
@@ -54,23 +60,23 @@ def role_differs(role: dict[str, Any], wanted: dict[str, Any]) -> str | None:
     return _differing(ROLE_SETTINGS, role, wanted)
 
 
-def _one_version(policy: dict[str, Any], wanted: bool) -> bool:
-    return bool(wanted) and policy.get("VersionIds") != [policy.get("DefaultVersionId")]
+def _one_version(policy: dict[str, Any], wanted: dict[str, Any]) -> bool:
+    return bool(wanted["only_version"]) and policy.get("VersionIds") != [policy.get("DefaultVersionId")]
 
 
 # A customer managed policy's settings, as ROLE_SETTINGS: key -> (amazon.aws.iam_managed_policy option, the field
 # read, whether it differs). A None field compares the whole read (only_version: one version, the default).
 # The description is fixed when the policy is created (IAM has no call to change it), so it is no row.
 MANAGED_POLICY_SETTINGS: dict[str, tuple[str, str | None, Callable[[Any, Any], bool]]] = {
-    "document": ("policy", "Document", lambda live, wanted: bool(compare_policies(live or {}, wanted))),
+    "document": ("policy", "Document", lambda live, wanted: bool(compare_policies(live or {}, wanted["document"]))),
     "only_version": ("only_version", None, _one_version),
-    "tags": ("tags", "Tags", lambda live, wanted: _tags({"Tags": live}) != _text(wanted)),
+    "tags": ("tags", "Tags", lambda live, wanted: _tags(live) != _text(wanted["tags"])),
 }
 
 # An instance profile's settings: key -> (amazon.aws.iam_instance_profile option, the field read, whether it differs).
 INSTANCE_PROFILE_SETTINGS: dict[str, tuple[str, str | None, Callable[[Any, Any], bool]]] = {
-    "role": ("role", "Roles", lambda live, wanted: [role.get("RoleName") for role in live or []] != [wanted]),
-    "tags": ("tags", "Tags", lambda live, wanted: _tags({"Tags": live}) != _text(wanted)),
+    "role": ("role", "Roles", lambda live, wanted: [role.get("RoleName") for role in live or []] != [wanted["role"]]),
+    "tags": ("tags", "Tags", lambda live, wanted: _tags(live) != _text(wanted["tags"])),
 }
 
 
@@ -78,12 +84,7 @@ def _differing(settings: dict[str, tuple[str, str | None, Callable[[Any, Any], b
     """The keys of the rows ``wanted`` gives that do not hold on ``live``, or "missing"; None when in sync."""
     if not live:
         return "missing"
-    differs = [
-        key
-        for key, (_option, field, compare) in settings.items()
-        if wanted.get(key) not in (None, "") and compare(live if field is None else live.get(field), wanted[key])
-    ]
-    return "; ".join(differs) or None
+    return "; ".join(row_reasons(settings, live, wanted)) or None
 
 
 def managed_policy_differs(policy: dict[str, Any], wanted: dict[str, Any]) -> str | None:

@@ -16,6 +16,7 @@ from typing import Any
 
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
+from ansible_collections.corp.infra.plugins.module_utils.settings import row_reasons
 
 
 class RdsError(Exception):
@@ -286,28 +287,28 @@ def _text_tags(tags: dict[str, Any] | None) -> dict[str, str]:
 
 def _parameters_differ(live: dict[str, Any] | None, wanted: dict[str, Any]) -> str | None:
     try:
-        changes = parameter_changes({str(k): v for k, v in wanted.items()}, live or {})[0]
+        changes = parameter_changes({str(k): v for k, v in wanted["parameters"].items()}, live or {})[0]
     except RdsError as error:
         return str(error)
     return "parameters " + ", ".join(change["ParameterName"] for change in changes) if changes else None
 
 
 def _tags_differ(live: dict[str, Any] | None, wanted: dict[str, Any]) -> str | None:
-    return "tags" if (live or {}) != _text_tags(wanted) else None
+    return "tags" if (live or {}) != _text_tags(wanted["tags"]) else None
 
 
 # The DB subnet group's and parameter group's settings, one row each: the key in the role's desired dict (the same
-# as the module option that applies it) -> (the field of corp.infra.rds_state_info's read, the reason it differs
-# or None). Each is at least as strict as its module (amazon.aws.rds_subnet_group 11.4.0, and
-# corp.infra.rds_parameter_group, whose parameter_changes this reuses). test_rds.py changes each row alone and holds
-# the role's tasks to them.
+# as the module option that applies it) -> (the field of corp.infra.rds_state_info's read, the comparison: a reason,
+# or True when the key says it; module_utils/settings.py reads every table). Each is at least as strict as its
+# module (amazon.aws.rds_subnet_group 11.4.0, and corp.infra.rds_parameter_group, whose parameter_changes this
+# reuses). test_rds.py changes each row alone and holds the role's tasks to them.
 SUBNET_GROUP_SETTINGS: dict[str, tuple[str, Any]] = {
-    "description": ("DBSubnetGroupDescription", lambda live, wanted: "description" if live != wanted else None),
-    "subnets": ("Subnets", lambda live, wanted: "subnets" if sorted(s.get("SubnetIdentifier") for s in live or []) != sorted(wanted) else None),
+    "description": ("DBSubnetGroupDescription", lambda live, wanted: live != wanted["description"]),
+    "subnets": ("Subnets", lambda live, wanted: sorted(s.get("SubnetIdentifier") for s in live or []) != sorted(wanted["subnets"])),
     "tags": ("Tags", _tags_differ),
 }
 PARAMETER_GROUP_SETTINGS: dict[str, tuple[str, Any]] = {
-    "family": ("DBParameterGroupFamily", lambda live, wanted: "family" if live != wanted else None),
+    "family": ("DBParameterGroupFamily", lambda live, wanted: live != wanted["family"]),
     "parameters": ("Parameters", _parameters_differ),
     "tags": ("Tags", _tags_differ),
 }
@@ -316,8 +317,7 @@ PARAMETER_GROUP_SETTINGS: dict[str, tuple[str, Any]] = {
 def _group_differs(settings: dict[str, tuple[str, Any]], group: dict[str, Any], wanted: dict[str, Any]) -> str | None:
     if not group:
         return "missing"
-    reasons = [compare(group.get(field), wanted[key]) for key, (field, compare) in settings.items() if wanted.get(key) is not None]
-    return "; ".join(reason for reason in reasons if reason) or None
+    return "; ".join(row_reasons(settings, group, wanted)) or None
 
 
 def subnet_group_differs(group: dict[str, Any], wanted: dict[str, Any]) -> str | None:

@@ -26,6 +26,7 @@ from typing import Callable
 from ansible_collections.amazon.aws.plugins.module_utils.policy import compare_policies
 from ansible_collections.corp.infra.plugins.module_utils.s3_abac import DISABLED
 from ansible_collections.corp.infra.plugins.module_utils.s3_abac import ENABLED
+from ansible_collections.corp.infra.plugins.module_utils.settings import row_reasons
 
 PUBLIC_ACCESS_FLAGS = {
     "block_public_acls": "BlockPublicAcls",
@@ -80,7 +81,7 @@ def key_reasons(key: dict[str, Any], wanted: dict[str, Any]) -> list[str]:
     """Every KEY_SETTINGS row the role passes that does not hold on the key, one line each; [] when in sync."""
     if not key:
         return ["no key has the alias, would create it"]
-    return [reason for option, (field, compare) in KEY_SETTINGS.items() if wanted.get(option) is not None for reason in compare(key.get(field), wanted)]
+    return row_reasons(KEY_SETTINGS, key, wanted)
 
 
 def key_differs(key: dict[str, Any], wanted: dict[str, Any]) -> str | None:
@@ -177,9 +178,7 @@ def bucket_reasons(bucket: dict[str, Any] | None, wanted: dict[str, Any]) -> lis
     run does); [] when the bucket is as wanted."""
     if not bucket or not bucket.get("exists"):
         return ["missing, would create it"]
-    return [
-        reason for option, (field, compare) in BUCKET_SETTINGS.items() if wanted.get(option) is not None for reason in compare(bucket.get(field) or {}, wanted)
-    ]
+    return row_reasons(BUCKET_SETTINGS, bucket, wanted, absent={})
 
 
 def bucket_differs(bucket: dict[str, Any] | None, wanted: dict[str, Any]) -> str | None:

@@ -1,0 +1,31 @@
+# Copyright: corp.infra contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The one way corp.infra's settings tables are read (s3_state, iam_state, rds).
+
+A table maps the key of a role's desired dict to a row whose last two items are the field of the state reader's
+result the setting is read from (None: the whole read) and the comparison. ``compare(live value, wanted)`` gets the
+whole desired dict (a row may need another key, as the encryption row needs the key ARN) and answers what differs:
+a list of lines, one line, True (the row's key is the reason), or nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def row_reasons(settings: dict[str, tuple[Any, ...]], live: dict[str, Any], wanted: dict[str, Any], absent: Any = None) -> list[str]:
+    """What differs, row by row, for the rows ``wanted`` gives (not None, not empty); a field the read lacks is ``absent``."""
+    reasons: list[str] = []
+    for key, row in settings.items():
+        field, compare = row[-2], row[-1]
+        if wanted.get(key) in (None, ""):
+            continue
+        value = live if field is None else live.get(field)
+        found = compare(absent if value is None else value, wanted)
+        if found is True:
+            reasons.append(key)
+        elif isinstance(found, str):
+            reasons.append(found)
+        elif found:
+            reasons.extend(found)
+    return reasons
