@@ -20,6 +20,10 @@ import fnmatch
 from datetime import UTC
 from datetime import datetime
 from typing import Any
+from typing import Callable
+
+from ansible_collections.corp.infra.plugins.module_utils.settings import row_reasons
+from ansible_collections.corp.infra.plugins.module_utils.settings import tags_differ
 
 CONDITION_OPERATORS = ("StringEquals", "StringNotEquals", "StringLike", "StringNotLike")
 RESOURCE_TAG = "aws:ResourceTag/"
@@ -97,11 +101,21 @@ def lock_wanted(min_retention_days: int, max_retention_days: int, changeable_for
     }
 
 
+# The lock's settings: the field of lock_state / lock_wanted -> the corp.infra.backup_vault_lock option that sets it
+# (the mode is compliance exactly when changeable_for_days is given; "locked" is the module's state).
+LOCK_SETTINGS = {
+    "locked": "state",
+    "min_retention_days": "min_retention_days",
+    "max_retention_days": "max_retention_days",
+    "mode": "changeable_for_days",
+}
+
+
 def lock_differences(live: dict[str, Any], wanted: dict[str, Any]) -> list[str]:
     """What differs between a vault's lock (lock_state) and the wanted one (lock_wanted or unlocked), by field."""
     if not wanted.get("locked"):
         return ["locked"] if live["locked"] else []
-    return [field for field in ("locked", "min_retention_days", "max_retention_days", "mode") if live.get(field) != wanted.get(field)]
+    return [field for field in LOCK_SETTINGS if live.get(field) != wanted.get(field)]
 
 
 def _snake_rule(rule: dict[str, Any]) -> dict[str, Any]:
@@ -126,19 +140,84 @@ def _canonical(value: Any) -> str:
     return json.dumps(value, sort_keys=True)
 
 
-def vault_differs(vault: dict[str, Any], wanted: dict[str, Any]) -> str | None:
-    """amazon.aws.backup_vault: the vault, its key (fixed at creation) and its tags (purged)."""
-    if not vault:
+def _key_differs(live: str | None, wanted: dict[str, Any]) -> bool:
+    return live != wanted["key_arn"]
+
+
+def _tags_differ(live: Any, wanted: dict[str, Any]) -> bool:
+    return tags_differ(live, wanted.get("tags"))
+
+
+# Each part's settings, one row each, as the other roles' tables (settings.row_reasons): the key in the role's
+# __backup_desired part -> (the option of the module that applies it, the field of corp.infra.backup_state_info's
+# resource it is read from, None for the whole resource, and whether the live value differs). test_backup.py changes
+# each row alone and holds the role's module tasks to the tables.
+
+# amazon.aws.backup_vault, found by name (purge_tags). No API changes a vault's key: the role refuses the run then.
+VAULT_SETTINGS: dict[str, tuple[str, str | None, Callable[[Any, dict[str, Any]], bool]]] = {
+    "key_arn": ("encryption_key_arn", "EncryptionKeyArn", _key_differs),
+    "tags": ("tags", "Tags", _tags_differ),
+}
+
+
+def _rules_differ(plan: dict[str, Any], wanted: dict[str, Any]) -> bool:
+    # As amazon.aws.backup_plan compares them: snake_case, RuleId dropped, in order, unset options dropped.
+    rules = (plan.get("BackupPlan") or {}).get("Rules") or []
+    return _canonical([_snake_rule(rule) for rule in rules]) != _canonical(_scrubbed(wanted["rules"]))
+
+
+def _advanced_settings_differ(plan: dict[str, Any], wanted: dict[str, Any]) -> bool:
+    from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
+
+    live = [camel_dict_to_snake_dict(setting) for setting in (plan.get("BackupPlan") or {}).get("AdvancedBackupSettings") or []]
+    return _canonical(live) != _canonical(_scrubbed(wanted["advanced_backup_settings"]))
+
+
+# amazon.aws.backup_plan, found by name.
+PLAN_SETTINGS: dict[str, tuple[str, str | None, Callable[[Any, dict[str, Any]], bool]]] = {
+    "rules": ("rules", None, _rules_differ),
+    "advanced_backup_settings": ("advanced_backup_settings", None, _advanced_settings_differ),
+    "tags": ("tags", "Tags", _tags_differ),
+}
+
+
+def _resources_differ(selection: dict[str, Any], wanted: dict[str, Any]) -> bool:
+    document = selection.get("BackupSelection") or {}
+    # NotResources and ListOfTags widen or narrow what the resources select; the role never sets them.
+    return sorted(document.get("Resources") or []) != sorted(wanted["resources"]) or bool(document.get("NotResources") or document.get("ListOfTags"))
+
+
+def _conditions_differ(selection: dict[str, Any], wanted: dict[str, Any]) -> bool:
+    conditions = (selection.get("BackupSelection") or {}).get("Conditions") or {}
+    live = {operator: sorted((c["ConditionKey"], c["ConditionValue"]) for c in conditions.get(operator) or []) for operator in CONDITION_OPERATORS}
+    target = {
+        operator: sorted((c["condition_key"], c["condition_value"]) for c in wanted["conditions"].get(_snake(operator)) or [])
+        for operator in CONDITION_OPERATORS
+    }
+    return live != target
+
+
+# amazon.aws.backup_selection, found by its name and plan (it replaces a selection that differs).
+SELECTION_SETTINGS: dict[str, tuple[str, str | None, Callable[[Any, dict[str, Any]], bool]]] = {
+    "iam_role_arn": ("iam_role_arn", None, lambda selection, wanted: (selection.get("BackupSelection") or {}).get("IamRoleArn") != wanted["iam_role_arn"]),
+    "resources": ("resources", None, _resources_differ),
+    "conditions": ("conditions", None, _conditions_differ),
+}
+
+
+def _differing(settings: dict[str, tuple[str, str | None, Callable[[Any, dict[str, Any]], bool]]], live: dict[str, Any], wanted: dict[str, Any]) -> str | None:
+    if not live:
         return "missing"
-    if wanted.get("key_arn") and vault.get("EncryptionKeyArn") != wanted["key_arn"]:
-        return "key"
-    if (vault.get("Tags") or {}) != (wanted.get("tags") or {}):
-        return "tags"
-    return None
+    return ", ".join(row_reasons(settings, live, wanted)) or None
+
+
+def vault_differs(vault: dict[str, Any], wanted: dict[str, Any]) -> str | None:
+    """amazon.aws.backup_vault: VAULT_SETTINGS."""
+    return _differing(VAULT_SETTINGS, vault, wanted)
 
 
 def lock_differs(vault: dict[str, Any], wanted: dict[str, Any]) -> str | None:
-    """corp.infra.backup_vault_lock: the lock's fields (lock_differences)."""
+    """corp.infra.backup_vault_lock: the lock's fields (lock_differences, the module's own comparison)."""
     if not vault:
         return "vault missing" if wanted.get("locked") else None
     if wanted.get("locked"):
@@ -150,44 +229,13 @@ def lock_differs(vault: dict[str, Any], wanted: dict[str, Any]) -> str | None:
 
 
 def plan_differs(plan: dict[str, Any], wanted: dict[str, Any]) -> str | None:
-    """amazon.aws.backup_plan: the rules (compared as the module does, in order), advanced settings and tags."""
-    if not plan:
-        return "missing"
-    document = plan.get("BackupPlan") or {}
-    if _canonical([_snake_rule(rule) for rule in document.get("Rules") or []]) != _canonical(_scrubbed(wanted["rules"])):
-        return "rules"
-    from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
-
-    live_settings = [camel_dict_to_snake_dict(setting) for setting in document.get("AdvancedBackupSettings") or []]
-    if _canonical(live_settings) != _canonical(_scrubbed(wanted.get("advanced_backup_settings") or [])):
-        return "advanced backup settings"
-    if (plan.get("Tags") or {}) != (wanted.get("tags") or {}):
-        return "tags"
-    return None
+    """amazon.aws.backup_plan: PLAN_SETTINGS."""
+    return _differing(PLAN_SETTINGS, plan, wanted)
 
 
 def selection_differs(selection: dict[str, Any], wanted: dict[str, Any]) -> str | None:
-    """amazon.aws.backup_selection: the role, resources and conditions (the module replaces a selection that differs)."""
-    if not selection:
-        return "missing"
-    document = selection.get("BackupSelection") or {}
-    if document.get("IamRoleArn") != wanted["iam_role_arn"]:
-        return "role"
-    if sorted(document.get("Resources") or []) != sorted(wanted["resources"]):
-        return "resources"
-    if document.get("NotResources") or document.get("ListOfTags"):
-        return "resources"
-    live = {
-        operator: sorted((c["ConditionKey"], c["ConditionValue"]) for c in (document.get("Conditions") or {}).get(operator) or [])
-        for operator in CONDITION_OPERATORS
-    }
-    target = {
-        operator: sorted((c["condition_key"], c["condition_value"]) for c in wanted["conditions"].get(_snake(operator)) or [])
-        for operator in CONDITION_OPERATORS
-    }
-    if live != target:
-        return "conditions"
-    return None
+    """amazon.aws.backup_selection: SELECTION_SETTINGS."""
+    return _differing(SELECTION_SETTINGS, selection, wanted)
 
 
 def _snake(operator: str) -> str:

@@ -12,6 +12,7 @@ ACTIVE between them.
 from __future__ import annotations
 
 from typing import Any
+from typing import Callable
 
 # Wanted value meaning "the AWS-managed key alias/aws/dynamodb" (SSEType KMS without a key id).
 AWS_MANAGED_KEY = "aws-managed"
@@ -139,36 +140,87 @@ def create_request(params: dict[str, Any], tags: list[dict[str, str]]) -> dict[s
     return request
 
 
-def current_settings(table: dict[str, Any], pitr: dict[str, Any] | None, ttl: dict[str, Any] | None, key_is_aws_managed: bool) -> dict[str, Any]:
-    """The managed settings of a DescribeTable result (plus DescribeContinuousBackups / DescribeTimeToLive)."""
-    keys = {k["KeyType"]: k["AttributeName"] for k in table.get("KeySchema", [])}
-    types = {a["AttributeName"]: a["AttributeType"] for a in table.get("AttributeDefinitions", [])}
-    sse = table.get("SSEDescription") or {}
-    stream = table.get("StreamSpecification") or {}
-    throughput = table.get("ProvisionedThroughput") or {}
-    billing_mode = (table.get("BillingModeSummary") or {}).get("BillingMode") or "PROVISIONED"
+def _key_names(reads: dict[str, Any]) -> dict[str, str]:
+    return {k["KeyType"]: k["AttributeName"] for k in reads["table"].get("KeySchema", [])}
+
+
+def _key_type(kind: str) -> Callable[[dict[str, Any]], str | None]:
+    def read(reads: dict[str, Any]) -> str | None:
+        name = _key_names(reads).get(kind)
+        types = {a["AttributeName"]: a["AttributeType"] for a in reads["table"].get("AttributeDefinitions", [])}
+        return types.get(name) if name else None
+
+    return read
+
+
+def _billing_mode(reads: dict[str, Any]) -> str:
+    return (reads["table"].get("BillingModeSummary") or {}).get("BillingMode") or "PROVISIONED"
+
+
+def _capacity(field: str) -> Callable[[dict[str, Any]], int | None]:
+    return lambda reads: (reads["table"].get("ProvisionedThroughput") or {}).get(field) if _billing_mode(reads) == "PROVISIONED" else None
+
+
+def _kms_key_arn(reads: dict[str, Any]) -> str | None:
+    sse = reads["table"].get("SSEDescription") or {}
+    # No SSEDescription: the AWS-owned key, which is never what corp.infra asks for.
+    if sse.get("Status") not in ("ENABLED", "UPDATING"):
+        return None
+    return AWS_MANAGED_KEY if reads["key_is_aws_managed"] else sse.get("KMSMasterKeyArn")
+
+
+def _stream_view_type(reads: dict[str, Any]) -> str:
+    stream = reads["table"].get("StreamSpecification") or {}
+    return stream.get("StreamViewType") if stream.get("StreamEnabled") else DISABLED
+
+
+def _ttl_attribute_name(reads: dict[str, Any]) -> str:
+    description = (reads["ttl"] or {}).get("TimeToLiveDescription") or {}
+    return description.get("AttributeName", "") if description.get("TimeToLiveStatus") in ("ENABLED", "ENABLING") else ""
+
+
+def _indexes(reads: dict[str, Any]) -> dict[str, dict[str, Any]]:
     indexes = {}
-    for index in table.get("GlobalSecondaryIndexes") or []:
+    for index in reads["table"].get("GlobalSecondaryIndexes") or []:
         index_keys = {k["KeyType"]: k["AttributeName"] for k in index["KeySchema"]}
         indexes[index["IndexName"]] = {"hash_key_name": index_keys.get("HASH"), "range_key_name": index_keys.get("RANGE"), **_projection(index)}
-    ttl_description = (ttl or {}).get("TimeToLiveDescription") or {}
-    return {
-        "hash_key_name": keys.get("HASH"),
-        "hash_key_type": types.get(keys.get("HASH")),
-        "range_key_name": keys.get("RANGE"),
-        "range_key_type": types.get(keys.get("RANGE")) if keys.get("RANGE") else None,
-        "billing_mode": billing_mode,
-        "read_capacity": throughput.get("ReadCapacityUnits") if billing_mode == "PROVISIONED" else None,
-        "write_capacity": throughput.get("WriteCapacityUnits") if billing_mode == "PROVISIONED" else None,
-        "table_class": (table.get("TableClassSummary") or {}).get("TableClass") or "STANDARD",
-        # No SSEDescription: the AWS-owned key, which is never what corp.infra asks for.
-        "kms_key_arn": (AWS_MANAGED_KEY if key_is_aws_managed else sse.get("KMSMasterKeyArn")) if sse.get("Status") in ("ENABLED", "UPDATING") else None,
-        "deletion_protection": bool(table.get("DeletionProtectionEnabled")),
-        "stream_view_type": stream.get("StreamViewType") if stream.get("StreamEnabled") else DISABLED,
-        "point_in_time_recovery": ((pitr or {}).get("PointInTimeRecoveryDescription") or {}).get("PointInTimeRecoveryStatus") == "ENABLED",
-        "ttl_attribute_name": ttl_description.get("AttributeName", "") if ttl_description.get("TimeToLiveStatus") in ("ENABLED", "ENABLING") else "",
-        "global_secondary_indexes": indexes,
-    }
+    return indexes
+
+
+# How a setting is applied to a table that exists: FIXED (DynamoDB cannot change it; the module refuses), UpdateTable,
+# UpdateContinuousBackups, UpdateTimeToLive.
+FIXED, UPDATE_TABLE, CONTINUOUS_BACKUPS, TIME_TO_LIVE = "fixed at creation", "update_table", "continuous_backups", "time_to_live"
+
+# The table's settings, one row each: corp.infra.dynamodb_table's option -> (how a change is applied, how the live
+# value is read from DescribeTable ("table"), DescribeContinuousBackups ("pitr"), DescribeTimeToLive ("ttl") and
+# whether the key is the AWS-managed one). current_settings reads every row; wanted_settings normalises the options
+# to the same values and update_steps compares them, for the module and for the role's drift check alike. The tags
+# are compared by amazon.aws's compare_aws_tags (purge_tags). test_dynamodb.py changes each row alone.
+TABLE_SETTINGS: dict[str, tuple[str, Callable[[dict[str, Any]], Any]]] = {
+    "hash_key_name": (FIXED, lambda reads: _key_names(reads).get("HASH")),
+    "hash_key_type": (FIXED, _key_type("HASH")),
+    "range_key_name": (FIXED, lambda reads: _key_names(reads).get("RANGE")),
+    "range_key_type": (FIXED, _key_type("RANGE")),
+    "billing_mode": (UPDATE_TABLE, _billing_mode),
+    "read_capacity": (UPDATE_TABLE, _capacity("ReadCapacityUnits")),
+    "write_capacity": (UPDATE_TABLE, _capacity("WriteCapacityUnits")),
+    "table_class": (UPDATE_TABLE, lambda reads: (reads["table"].get("TableClassSummary") or {}).get("TableClass") or "STANDARD"),
+    "kms_key_arn": (UPDATE_TABLE, _kms_key_arn),
+    "deletion_protection": (UPDATE_TABLE, lambda reads: bool(reads["table"].get("DeletionProtectionEnabled"))),
+    "stream_view_type": (UPDATE_TABLE, _stream_view_type),
+    "global_secondary_indexes": (UPDATE_TABLE, _indexes),
+    "point_in_time_recovery": (
+        CONTINUOUS_BACKUPS,
+        lambda reads: ((reads["pitr"] or {}).get("PointInTimeRecoveryDescription") or {}).get("PointInTimeRecoveryStatus") == "ENABLED",
+    ),
+    "ttl_attribute_name": (TIME_TO_LIVE, _ttl_attribute_name),
+}
+
+
+def current_settings(table: dict[str, Any], pitr: dict[str, Any] | None, ttl: dict[str, Any] | None, key_is_aws_managed: bool) -> dict[str, Any]:
+    """The managed settings of a DescribeTable result (plus DescribeContinuousBackups / DescribeTimeToLive): TABLE_SETTINGS."""
+    reads = {"table": table, "pitr": pitr, "ttl": ttl, "key_is_aws_managed": key_is_aws_managed}
+    return {option: read(reads) for option, (_applied, read) in TABLE_SETTINGS.items()}
 
 
 def _projection(index: dict[str, Any]) -> dict[str, Any]:
@@ -316,8 +368,8 @@ def table_drift(state: dict[str, Any], desired: dict[str, Any]) -> dict[str, str
     current = current_settings(table, state.get("continuous_backups"), state.get("ttl"), bool(state.get("key_is_aws_managed")))
     try:
         steps, before, _after = update_steps(params, current)
-    except DynamoDBError:
-        return {"table": "key schema"}  # the module fails with the reason
+    except DynamoDBError as error:
+        return {"table": str(error)}  # the module fails with the same reason
     if steps:
         return {"table": ", ".join(sorted(before)) or "settings"}
     if params.get("tags") is not None:

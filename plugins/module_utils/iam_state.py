@@ -20,16 +20,8 @@ from typing import Any
 from typing import Callable
 
 from ansible_collections.amazon.aws.plugins.module_utils.policy import compare_policies
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 from ansible_collections.corp.infra.plugins.module_utils.settings import row_reasons
-
-
-def _tags(tags: list[dict[str, str]] | None) -> dict[str, str]:
-    return boto3_tag_list_to_ansible_dict(tags or [])
-
-
-def _text(tags: dict[str, Any]) -> dict[str, str]:
-    return {str(key): str(value) for key, value in tags.items()}
+from ansible_collections.corp.infra.plugins.module_utils.settings import tags_differ
 
 
 def _boundary_arn(boundary: dict[str, Any] | None) -> str | None:
@@ -43,7 +35,7 @@ def _boundary_arn(boundary: dict[str, Any] | None) -> str | None:
 # iam_role (amazon.aws 11.4.0). test_iam_state.py changes each row alone and holds the role's tasks to the table.
 ROLE_SETTINGS: dict[str, tuple[str, str | None, Callable[[Any, Any], bool]]] = {
     "description": ("description", "Description", lambda live, wanted: live != wanted["description"]),
-    "tags": ("tags", "Tags", lambda live, wanted: _tags(live) != _text(wanted["tags"])),
+    "tags": ("tags", "Tags", lambda live, wanted: tags_differ(live or [], wanted["tags"])),
     "trust_policy": (
         "assume_role_policy_document",
         "AssumeRolePolicyDocument",
@@ -70,13 +62,13 @@ def _one_version(policy: dict[str, Any], wanted: dict[str, Any]) -> bool:
 MANAGED_POLICY_SETTINGS: dict[str, tuple[str, str | None, Callable[[Any, Any], bool]]] = {
     "document": ("policy", "Document", lambda live, wanted: bool(compare_policies(live or {}, wanted["document"]))),
     "only_version": ("only_version", None, _one_version),
-    "tags": ("tags", "Tags", lambda live, wanted: _tags(live) != _text(wanted["tags"])),
+    "tags": ("tags", "Tags", lambda live, wanted: tags_differ(live or [], wanted["tags"])),
 }
 
 # An instance profile's settings: key -> (amazon.aws.iam_instance_profile option, the field read, whether it differs).
 INSTANCE_PROFILE_SETTINGS: dict[str, tuple[str, str | None, Callable[[Any, Any], bool]]] = {
     "role": ("role", "Roles", lambda live, wanted: [role.get("RoleName") for role in live or []] != [wanted["role"]]),
-    "tags": ("tags", "Tags", lambda live, wanted: _tags(live) != _text(wanted["tags"])),
+    "tags": ("tags", "Tags", lambda live, wanted: tags_differ(live or [], wanted["tags"])),
 }
 
 

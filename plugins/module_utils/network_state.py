@@ -17,13 +17,18 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from typing import Callable
 
 from ansible_collections.amazon.aws.plugins.module_utils.policy import compare_policies
+from ansible_collections.corp.infra.plugins.module_utils.flow_logs import IMMUTABLE_FIELDS
 from ansible_collections.corp.infra.plugins.module_utils.flow_logs import find_flow_log
 from ansible_collections.corp.infra.plugins.module_utils.flow_logs import immutable_differences
+from ansible_collections.corp.infra.plugins.module_utils.iam_state import inline_policy_differs
 from ansible_collections.corp.infra.plugins.module_utils.iam_state import role_differs
 from ansible_collections.corp.infra.plugins.module_utils.network import live_nacl_entries
 from ansible_collections.corp.infra.plugins.module_utils.network import nacl_entries
+from ansible_collections.corp.infra.plugins.module_utils.settings import row_reasons
+from ansible_collections.corp.infra.plugins.module_utils.settings import tags_differ
 
 # What amazon.aws.ec2_security_group calls all protocols.
 _ALL_PROTOCOLS = ("-1", "all", -1)
@@ -95,16 +100,146 @@ def wanted_rules(rules: list[dict[str, Any]]) -> set[tuple] | None:
     return flat
 
 
+def _flag_differs(option: str) -> Callable[[Any, dict[str, Any]], bool]:
+    return lambda live, wanted: live is not bool(wanted[option])
+
+
+def _tags_differ(live: Any, wanted: dict[str, Any]) -> bool:
+    return tags_differ(live, wanted["tags"])
+
+
+def _equal(option: str) -> Callable[[Any, dict[str, Any]], bool]:
+    return lambda live, wanted: live != wanted[option]
+
+
+# Each resource's settings, one row each, as the other roles' tables (settings.row_reasons): the key in the
+# role's __network_desired part (the module option's name unless the row says otherwise) -> (the option the role
+# passes, the field of corp.infra.network_state_info's resource it is read from, None for the whole resource, and
+# whether the live value differs). A row whose key the desired part leaves out, or gives empty, is not compared.
+# test_network_state.py changes each setting alone and holds the role's module tasks to these tables.
+Row = tuple[str, "str | None", Callable[[Any, dict[str, Any]], bool]]
+
+# amazon.aws.ec2_vpc_net, found by name and CIDR; its tenancy is fixed at creation (the module cannot change it).
+VPC_SETTINGS: dict[str, Row] = {
+    "dns_support": ("dns_support", "EnableDnsSupport", _flag_differs("dns_support")),
+    "dns_hostnames": ("dns_hostnames", "EnableDnsHostnames", _flag_differs("dns_hostnames")),
+    "tags": ("tags", "Tags", _tags_differ),
+}
+
+# amazon.aws.ec2_vpc_subnet, found by its CIDR; the tags are the part's tags with the subnet's Name.
+SUBNET_SETTINGS: dict[str, Row] = {
+    "az": ("az", "AvailabilityZone", _equal("az")),
+    "map_public": ("map_public", "MapPublicIpOnLaunch", _flag_differs("map_public")),
+    "assign_instances_ipv6": ("assign_instances_ipv6", "AssignIpv6AddressOnCreation", _flag_differs("assign_instances_ipv6")),
+    "tags": ("tags", "Tags", _tags_differ),
+}
+
+
+def _associations_differ(associations: list[dict[str, Any]] | None, wanted: dict[str, Any]) -> bool:
+    associations = associations or []
+    if any(a.get("Main") or not a.get("SubnetId") for a in associations):
+        return True
+    return sorted(a["SubnetId"] for a in associations) != sorted(wanted["subnets"]) or "" in wanted["subnets"]
+
+
+def _routes_differ(routes: list[dict[str, Any]] | None, wanted: dict[str, Any]) -> bool:
+    """Only "no routes but the local ones" is judged (with purge_routes the module removes the others); a gateway
+    endpoint's routes belong to the endpoint."""
+    if wanted["routes"]:
+        return True
+    for route in routes or []:
+        local = route.get("GatewayId") == "local"
+        endpoint = bool(route.get("DestinationPrefixListId")) and str(route.get("GatewayId", "")).startswith("vpce-")
+        if not (local or endpoint):
+            return True
+    return False
+
+
+# amazon.aws.ec2_vpc_route_table with purge_subnets and purge_routes, found by its tags (or the id read).
+ROUTE_TABLE_SETTINGS: dict[str, Row] = {
+    "tags": ("tags", "Tags", _tags_differ),
+    "subnets": ("subnets", "Associations", _associations_differ),
+    "routes": ("routes", "Routes", _routes_differ),
+}
+
+
+def _rules_differ(direction: str) -> Callable[[Any, dict[str, Any]], bool]:
+    def differs(permissions: Any, wanted: dict[str, Any]) -> bool:
+        rules = wanted_rules(wanted[direction])
+        return rules is None or rules != live_rules(permissions or [])
+
+    return differs
+
+
+# amazon.aws.ec2_security_group with purge_rules and purge_rules_egress, found by name in the VPC.
+SECURITY_GROUP_SETTINGS: dict[str, Row] = {
+    "description": ("description", "Description", _equal("description")),
+    "tags": ("tags", "Tags", _tags_differ),
+    "ingress": ("rules", "IpPermissions", _rules_differ("ingress")),
+    "egress": ("rules_egress", "IpPermissionsEgress", _rules_differ("egress")),
+}
+
+# amazon.aws.cloudwatchlogs_log_group, found by name. It sets a key only when it creates the group: the role refuses
+# an existing group without it (the row makes the role look).
+LOG_GROUP_SETTINGS: dict[str, Row] = {
+    "retention": ("retention", "retentionInDays", _equal("retention")),
+    "kms_key_id": ("kms_key_id", "kmsKeyId", _equal("kms_key_id")),
+    "tags": ("tags", "tags", _tags_differ),
+}
+
+
+def _fixed_at_creation(option: str) -> Callable[[Any, dict[str, Any]], bool]:
+    # corp.infra.ec2_vpc_flow_log's own comparison: AWS has no ModifyFlowLog, so the module recreates the flow log.
+    return lambda flow_log, wanted: option in immutable_differences({**wanted, "resource_id": flow_log.get("ResourceId")}, flow_log)
+
+
+# corp.infra.ec2_vpc_flow_log, found by the VPC and its destination: every setting but the tags is fixed at creation.
+FLOW_LOG_SETTINGS: dict[str, Row] = {
+    **{option: (option, None, _fixed_at_creation(option)) for option in IMMUTABLE_FIELDS if option != "resource_id"},
+    "tags": ("tags", "Tags", _tags_differ),
+}
+
+# amazon.aws.ec2_vpc_endpoint, found by its service (a Gateway endpoint, available). It sets a policy only at
+# creation: the policy is corp.infra.ec2_vpc_endpoint_policy's, ENDPOINT_POLICY_SETTINGS.
+ENDPOINT_SETTINGS: dict[str, Row] = {
+    "route_table_ids": ("route_table_ids", "RouteTableIds", _equal("route_table_ids")),
+    "tags": ("tags", "Tags", _tags_differ),
+}
+
+
+def _policy_differs(document: Any, wanted: dict[str, Any]) -> bool:
+    document = json.loads(document) if isinstance(document, str) else document
+    return bool(compare_policies(document or {}, wanted["policy"]))
+
+
+ENDPOINT_POLICY_SETTINGS: dict[str, Row] = {
+    "policy": ("policy", "PolicyDocument", _policy_differs),
+}
+
+
+def _entries_differ(egress: bool) -> Callable[[Any, dict[str, Any]], bool]:
+    direction = "egress" if egress else "ingress"
+    return lambda acl, wanted: live_nacl_entries(acl, egress) != nacl_entries(wanted[direction])
+
+
+# amazon.aws.ec2_vpc_nacl (it replaces the rules and associations with exactly these, purge_tags), found by Name.
+NACL_SETTINGS: dict[str, Row] = {
+    "ingress": ("ingress", None, _entries_differ(False)),
+    "egress": ("egress", None, _entries_differ(True)),
+    "subnets": ("subnets", "Associations", lambda live, wanted: _associations_differ(live, wanted) or not all(wanted["subnets"])),
+    "tags": ("tags", "Tags", _tags_differ),
+}
+
+
+def _rows(settings: dict[str, Row], live: dict[str, Any], wanted: dict[str, Any], prefix: str = "") -> str | None:
+    return ", ".join(prefix + reason for reason in row_reasons(settings, live, wanted)) or None
+
+
 def _vpc(state: dict[str, Any], wanted: dict[str, Any]) -> str | None:
     vpcs = state.get("vpcs") or []
     if len(vpcs) != 1:
         return f"{len(vpcs)} VPCs named {wanted['name']} with CIDR {wanted['cidr_block']}"
-    vpc = vpcs[0]
-    if tags_of(vpc) != wanted["tags"]:
-        return "tags"
-    if vpc.get("EnableDnsSupport") is not True or vpc.get("EnableDnsHostnames") is not True:
-        return "DNS support or hostnames off"
-    return None
+    return _rows(VPC_SETTINGS, vpcs[0], wanted)
 
 
 def _subnet_of(state: dict[str, Any], cidr: str) -> dict[str, Any] | None:
@@ -112,72 +247,43 @@ def _subnet_of(state: dict[str, Any], cidr: str) -> dict[str, Any] | None:
     return found[0] if len(found) == 1 else None
 
 
-def _subnets(state: dict[str, Any], wanted: list[dict[str, Any]], common_tags: dict[str, str]) -> str | None:
+def subnet_wanted(common: dict[str, Any], plan: dict[str, Any]) -> dict[str, Any]:
+    """What the role passes ec2_vpc_subnet for one subnet of the plan."""
+    return {**common, "az": plan["az"], "tags": {**common.get("tags", {}), "Name": plan["name"]}}
+
+
+def _subnets(state: dict[str, Any], wanted: list[dict[str, Any]], common: dict[str, Any]) -> str | None:
+    reasons = []
     for plan in wanted:
         subnet = _subnet_of(state, plan["cidr"])
         if subnet is None:
             return f"no subnet {plan['cidr']}"
-        if subnet.get("AvailabilityZone") != plan["az"]:
-            return f"{plan['cidr']} is in {subnet.get('AvailabilityZone')}"
-        if subnet.get("MapPublicIpOnLaunch") is not False or subnet.get("AssignIpv6AddressOnCreation") is not False:
-            return f"{plan['cidr']} maps public or IPv6 addresses"
-        # ec2_vpc_subnet without ipv6_cidr disassociates any IPv6 block.
+        # ec2_vpc_subnet without ipv6_cidr (the role passes none) disassociates any IPv6 block.
         if any(block.get("Ipv6CidrBlockState", {}).get("State") != "disassociated" for block in subnet.get("Ipv6CidrBlockAssociationSet") or []):
-            return f"{plan['cidr']} has an IPv6 block"
-        if tags_of(subnet) != {**common_tags, "Name": plan["name"]}:
-            return f"{plan['cidr']} tags"
-    return None
+            reasons.append(f"{plan['cidr']} ipv6 block")
+        reasons.extend(f"{plan['cidr']} {reason}" for reason in row_reasons(SUBNET_SETTINGS, subnet, subnet_wanted(common, plan)))
+    return ", ".join(reasons) or None
 
 
 def _route_table(state: dict[str, Any], wanted: dict[str, Any], subnet_ids: list[str]) -> str | None:
     tables = state.get("route_tables") or []
     if len(tables) != 1:
         return f"{len(tables)} route tables named {wanted['tags'].get('Name')}"
-    table = tables[0]
-    if tags_of(table) != wanted["tags"]:
-        return "tags"
-    associations = table.get("Associations") or []
-    if any(a.get("Main") or not a.get("SubnetId") for a in associations):
-        return "a main or gateway association"
-    if sorted(a["SubnetId"] for a in associations) != sorted(subnet_ids) or "" in subnet_ids:
-        return "subnet associations"
-    for route in table.get("Routes") or []:
-        local = route.get("GatewayId") == "local"
-        endpoint = bool(route.get("DestinationPrefixListId")) and str(route.get("GatewayId", "")).startswith("vpce-")
-        if not (local or endpoint):
-            return f"route to {route.get('DestinationCidrBlock') or route.get('DestinationIpv6CidrBlock') or route.get('DestinationPrefixListId')}"
-    if table.get("PropagatingVgws"):
-        return "propagating virtual private gateways"
-    return None
+    # ec2_vpc_route_table leaves route propagation alone unless told: more than the role can judge.
+    extra = ["propagating virtual private gateways"] if tables[0].get("PropagatingVgws") else []
+    return ", ".join(extra + row_reasons(ROUTE_TABLE_SETTINGS, tables[0], {**wanted, "subnets": subnet_ids})) or None
 
 
 def _security_group(state: dict[str, Any], wanted: dict[str, Any]) -> str | None:
     groups = [group for group in state.get("security_groups") or [] if group.get("GroupName") == wanted["name"]]
     if len(groups) != 1:
         return f"{len(groups)} security groups named {wanted['name']}"
-    group = groups[0]
-    if "description" in wanted and group.get("Description") != wanted["description"]:
-        return "description"
-    if "tags" in wanted and tags_of(group) != wanted["tags"]:
-        return "tags"
-    for direction, field in (("ingress", "IpPermissions"), ("egress", "IpPermissionsEgress")):
-        rules = wanted_rules(wanted[direction])
-        if rules is None or rules != live_rules(group.get(field) or []):
-            return f"{direction} rules"
-    return None
+    return _rows(SECURITY_GROUP_SETTINGS, groups[0], wanted)
 
 
 def _log_group(state: dict[str, Any], wanted: dict[str, Any]) -> str | None:
     group = state.get("log_group") or {}
-    if not group:
-        return "missing"
-    if group.get("retentionInDays") != wanted["retention"]:
-        return "retention"
-    if (group.get("tags") or {}) != wanted["tags"]:
-        return "tags"
-    if wanted.get("kms_key_id") and group.get("kmsKeyId") != wanted["kms_key_id"]:
-        return "key"
-    return None
+    return _rows(LOG_GROUP_SETTINGS, group, wanted) if group else "missing"
 
 
 def _role(state: dict[str, Any], wanted: dict[str, Any]) -> str | None:
@@ -185,29 +291,16 @@ def _role(state: dict[str, Any], wanted: dict[str, Any]) -> str | None:
 
 
 def _role_policy(state: dict[str, Any], wanted: dict[str, Any]) -> str | None:
-    document = state.get("role_policy") or {}
-    if not document:
-        return "missing"
-    if compare_policies(document, wanted["document"]):
-        return "document"
-    return None
+    return inline_policy_differs(state.get("role_policy") or {}, wanted)
 
 
 def _flow_log(state: dict[str, Any], wanted: dict[str, Any], vpc_id: str) -> str | None:
-    params = {**wanted, "resource_id": vpc_id}
-    flow_log = find_flow_log(state.get("flow_logs") or [], params)
-    if flow_log is None:
-        return "missing"
-    differences = immutable_differences({key: value for key, value in params.items() if key != "tags"}, flow_log)
-    if differences:
-        return ", ".join(sorted(differences))
-    if tags_of(flow_log) != wanted["tags"]:
-        return "tags"
-    return None
+    flow_log = find_flow_log(state.get("flow_logs") or [], {**wanted, "resource_id": vpc_id})
+    return "missing" if flow_log is None else _rows(FLOW_LOG_SETTINGS, flow_log, wanted)
 
 
 def _endpoints(state: dict[str, Any], wanted: list[dict[str, Any]], route_table_id: str) -> tuple[str | None, list[str]]:
-    ids = []
+    ids, reasons = [], []
     for endpoint in wanted:
         found = [e for e in state.get("vpc_endpoints") or [] if e.get("ServiceName") == endpoint["service"]]
         if len(found) != 1:
@@ -215,12 +308,11 @@ def _endpoints(state: dict[str, Any], wanted: list[dict[str, Any]], route_table_
         live = found[0]
         if str(live.get("State", "")).lower() != "available" or live.get("VpcEndpointType") != "Gateway":
             return f"{endpoint['service']} is {live.get('State')} {live.get('VpcEndpointType')}", []
-        if live.get("RouteTableIds") != [route_table_id]:
-            return f"{endpoint['service']} route tables", []
-        if tags_of(live) != endpoint["tags"]:
-            return f"{endpoint['service']} tags", []
+        reason = _rows(ENDPOINT_SETTINGS, live, {**endpoint, "route_table_ids": [route_table_id]}, f"{endpoint['service']} ")
+        if reason:
+            reasons.append(reason)
         ids.append(live["VpcEndpointId"])
-    return None, ids
+    return ", ".join(reasons) or None, ([] if reasons else ids)
 
 
 def _endpoint_policies(state: dict[str, Any], wanted: list[dict[str, Any]]) -> str | None:
@@ -228,11 +320,8 @@ def _endpoint_policies(state: dict[str, Any], wanted: list[dict[str, Any]]) -> s
     differing = []
     for endpoint in wanted:
         for live in [e for e in state.get("vpc_endpoints") or [] if e.get("ServiceName") == endpoint["service"]]:
-            document = live.get("PolicyDocument") or {}
-            document = json.loads(document) if isinstance(document, str) else document
-            if compare_policies(document, endpoint["policy"]):
-                differing.append(endpoint["service"])
-    return f"{', '.join(differing)} policy" if differing else None
+            differing.extend(f"{endpoint['service']} {reason}" for reason in row_reasons(ENDPOINT_POLICY_SETTINGS, live, endpoint))
+    return ", ".join(differing) or None
 
 
 def _nacl(state: dict[str, Any], wanted: dict[str, Any], subnet_ids: list[str]) -> str | None:
@@ -240,15 +329,7 @@ def _nacl(state: dict[str, Any], wanted: dict[str, Any], subnet_ids: list[str]) 
     acls = [a for a in state.get("network_acls") or [] if tags_of(a).get("Name") == wanted["name"]]
     if len(acls) != 1:
         return "missing" if not acls else f"{len(acls)} network ACLs named {wanted['name']}"
-    acl = acls[0]
-    for direction in ("ingress", "egress"):
-        if live_nacl_entries(acl, direction == "egress") != nacl_entries(wanted[direction]):
-            return f"{direction} rules"
-    if sorted(a.get("SubnetId") for a in acl.get("Associations") or []) != sorted(subnet_ids) or not all(subnet_ids):
-        return "subnets"
-    if tags_of(acl) != wanted["tags"]:
-        return "tags"
-    return None
+    return _rows(NACL_SETTINGS, acls[0], {**wanted, "subnets": subnet_ids})
 
 
 PARTS = (
@@ -284,7 +365,7 @@ def network_drift(state: dict[str, Any], desired: dict[str, Any]) -> dict[str, A
             differs[part] = reason
 
     check("vpc", _vpc(state, desired["vpc"]))
-    check("subnets", _subnets(state, desired["subnets"], desired["subnet_tags"]))
+    check("subnets", _subnets(state, desired["subnets"], desired["subnet"]))
     subnets = [_subnet_of(state, plan["cidr"]) for plan in desired["subnets"]]
     result["subnet_ids"] = [subnet["SubnetId"] if subnet else "" for subnet in subnets]
     check("route_table", _route_table(state, desired["route_table"], result["subnet_ids"]))

@@ -17,6 +17,7 @@ from typing import Any
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 from ansible_collections.corp.infra.plugins.module_utils.settings import row_reasons
+from ansible_collections.corp.infra.plugins.module_utils.settings import tags_differ
 
 
 class RdsError(Exception):
@@ -281,10 +282,6 @@ def result_of(described: dict[str, Any] | None, rebooted: bool = False) -> dict[
 # instance and parameter group tests are the modules' own functions (modify_request, parameter_changes).
 
 
-def _text_tags(tags: dict[str, Any] | None) -> dict[str, str]:
-    return {str(k): str(v) for k, v in (tags or {}).items()}
-
-
 def _parameters_differ(live: dict[str, Any] | None, wanted: dict[str, Any]) -> str | None:
     try:
         changes = parameter_changes({str(k): v for k, v in wanted["parameters"].items()}, live or {})[0]
@@ -294,7 +291,7 @@ def _parameters_differ(live: dict[str, Any] | None, wanted: dict[str, Any]) -> s
 
 
 def _tags_differ(live: dict[str, Any] | None, wanted: dict[str, Any]) -> str | None:
-    return "tags" if (live or {}) != _text_tags(wanted["tags"]) else None
+    return "tags" if tags_differ(live, wanted["tags"]) else None
 
 
 # The DB subnet group's and parameter group's settings, one row each: the key in the role's desired dict (the same
@@ -344,8 +341,7 @@ def instance_differs(described: dict[str, Any], params: dict[str, Any]) -> str |
         return str(error)
     if request:
         return "settings " + ", ".join(sorted(request))
-    tags = {tag["Key"]: tag["Value"] for tag in described.get("TagList") or []}
-    if params.get("tags") is not None and tags != _text_tags(params["tags"]):
+    if params.get("tags") is not None and tags_differ(described.get("TagList") or [], params["tags"]):
         return "tags"
     if params.get("reboot_for_pending_parameters") and result_of(described)["parameter_apply_status"] == "pending-reboot":
         return "a reboot for pending parameters"

@@ -27,6 +27,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.policy import compare_p
 from ansible_collections.corp.infra.plugins.module_utils.s3_abac import DISABLED
 from ansible_collections.corp.infra.plugins.module_utils.s3_abac import ENABLED
 from ansible_collections.corp.infra.plugins.module_utils.settings import row_reasons
+from ansible_collections.corp.infra.plugins.module_utils.settings import tags_differ
 
 PUBLIC_ACCESS_FLAGS = {
     "block_public_acls": "BlockPublicAcls",
@@ -34,10 +35,6 @@ PUBLIC_ACCESS_FLAGS = {
     "block_public_policy": "BlockPublicPolicy",
     "restrict_public_buckets": "RestrictPublicBuckets",
 }
-
-
-def _text_tags(tags: dict[str, Any]) -> dict[str, str]:
-    return {str(key): str(value) for key, value in tags.items()}
 
 
 def _key_state(state: str | None, wanted: dict[str, Any]) -> list[str]:
@@ -57,7 +54,7 @@ def _key_rotation(enabled: bool | None, wanted: dict[str, Any]) -> list[str]:
 
 
 def _key_tags(tags: dict[str, Any] | None, wanted: dict[str, Any]) -> list[str]:
-    return [] if (tags or {}) == _text_tags(wanted["tags"]) else ["tags differ, would set them (and remove others)"]
+    return [] if not tags_differ(tags, wanted["tags"]) else ["tags differ, would set them (and remove others)"]
 
 
 def _key_policy(policy: dict[str, Any] | None, wanted: dict[str, Any]) -> list[str]:
@@ -119,7 +116,7 @@ def _policy(live: dict[str, Any], wanted: dict[str, Any]) -> list[str]:
 
 
 def _tags(live: dict[str, Any], wanted: dict[str, Any]) -> list[str]:
-    return [] if live == _text_tags(wanted["tags"]) else ["tags differ, would set them (and remove others)"]
+    return [] if not tags_differ(live, wanted["tags"]) else ["tags differ, would set them (and remove others)"]
 
 
 def _default_rule(live: dict[str, Any]) -> dict[str, Any]:

@@ -12,6 +12,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
+
+
+def text_tags(tags: dict[str, Any] | None) -> dict[str, str]:
+    """Tags as AWS returns them: every key and value a string (the modules send them so)."""
+    return {str(key): str(value) for key, value in (tags or {}).items()}
+
+
+def tags_differ(live: list[dict[str, str]] | dict[str, str] | None, wanted: dict[str, Any] | None) -> bool:
+    """Whether live tags (a dict, or a boto3 Key/Value list) are other than ``wanted``: the modules purge tags."""
+    found = boto3_tag_list_to_ansible_dict(live) if isinstance(live, list) else (live or {})
+    return found != text_tags(wanted)
+
 
 def row_reasons(settings: dict[str, tuple[Any, ...]], live: dict[str, Any], wanted: dict[str, Any], absent: Any = None) -> list[str]:
     """What differs, row by row, for the rows ``wanted`` gives (not None, not empty); a field the read lacks is ``absent``."""

@@ -3,9 +3,15 @@
 from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
+import yaml
 
+from ansible_collections.corp.infra.plugins.module_utils.backup import LOCK_SETTINGS
+from ansible_collections.corp.infra.plugins.module_utils.backup import PLAN_SETTINGS
+from ansible_collections.corp.infra.plugins.module_utils.backup import SELECTION_SETTINGS
+from ansible_collections.corp.infra.plugins.module_utils.backup import VAULT_SETTINGS
 from ansible_collections.corp.infra.plugins.module_utils.backup import lock_differences
 from ansible_collections.corp.infra.plugins.module_utils.backup import lock_state
 from ansible_collections.corp.infra.plugins.module_utils.backup import lock_wanted
@@ -229,7 +235,7 @@ def _drifted(change):
 @pytest.mark.parametrize(
     ("change", "expected"),
     [
-        (lambda s: s["vault"].update(EncryptionKeyArn=KEY.replace("1111", "9999")), {"vault": "key"}),
+        (lambda s: s["vault"].update(EncryptionKeyArn=KEY.replace("1111", "9999")), {"vault": "key_arn"}),
         (lambda s: s["vault"]["Tags"].update(Owner="someone"), {"vault": "tags"}),
         (
             lambda s: s["vault"].update(Locked=False, MinRetentionDays=None, MaxRetentionDays=None),
@@ -239,7 +245,7 @@ def _drifted(change):
         (lambda s: s["plan"]["BackupPlan"]["Rules"][0]["Lifecycle"].update(DeleteAfterDays=1), {"plan": "rules"}),
         (lambda s: s["plan"]["BackupPlan"]["Rules"][0].update(ScheduleExpression="cron(0 5 ? * * *)"), {"plan": "rules"}),
         (lambda s: s["plan"].update(Tags={}), {"plan": "tags"}),
-        (lambda s: s["selection"]["BackupSelection"].update(IamRoleArn="arn:aws:iam::123456789012:role/other"), {"selection": "role"}),
+        (lambda s: s["selection"]["BackupSelection"].update(IamRoleArn="arn:aws:iam::123456789012:role/other"), {"selection": "iam_role_arn"}),
         (lambda s: s["selection"]["BackupSelection"].update(Resources=["*"]), {"selection": "resources"}),
         (lambda s: s["selection"]["BackupSelection"]["Conditions"]["StringEquals"].pop(), {"selection": "conditions"}),
     ],
@@ -300,3 +306,60 @@ def test_backup_drift_agrees_with_the_modules_that_apply(change):
     drift = backup_drift(state, DESIRED)
     assert ("plan" in drift) == _module_plan_update_needed(state)
     assert ("selection" in drift) == _module_selection_update_needed(state)
+
+
+# --- The tables: each row changed alone is that row's reason only, and the role's tasks pass exactly the rows ---------
+
+ROLE = Path(__file__).resolve().parents[4] / "roles" / "backup"
+ROW_CHANGES = {
+    ("vault", "key_arn"): lambda s: s["vault"].update(EncryptionKeyArn=KEY.replace("1111", "9999")),
+    ("vault", "tags"): lambda s: s["vault"]["Tags"].update(Owner="someone"),
+    ("plan", "rules"): lambda s: s["plan"]["BackupPlan"]["Rules"][0].update(CompletionWindowMinutes=60),
+    ("plan", "advanced_backup_settings"): lambda s: s["plan"]["BackupPlan"].update(
+        AdvancedBackupSettings=[{"ResourceType": "EC2", "BackupOptions": {"WindowsVSS": "enabled"}}]
+    ),
+    ("plan", "tags"): lambda s: s["plan"]["Tags"].pop("Environment"),
+    ("selection", "iam_role_arn"): lambda s: s["selection"]["BackupSelection"].update(IamRoleArn="arn:aws:iam::123456789012:role/other"),
+    ("selection", "resources"): lambda s: s["selection"]["BackupSelection"].update(NotResources=["arn:aws:rds:*:*:db:*"]),
+    ("selection", "conditions"): lambda s: s["selection"]["BackupSelection"]["Conditions"]["StringLike"].append(
+        {"ConditionKey": "aws:ResourceTag/Owner", "ConditionValue": "*"}
+    ),
+}
+TABLES = {"vault": VAULT_SETTINGS, "plan": PLAN_SETTINGS, "selection": SELECTION_SETTINGS}
+
+
+@pytest.mark.parametrize(("part", "key"), ROW_CHANGES, ids=[f"{part}-{key}" for part, key in ROW_CHANGES])
+def test_each_row_changed_alone_is_that_rows_reason_only(part, key):
+    assert _drifted(ROW_CHANGES[part, key]) == {part: key}
+    # Without the row's key in the desired part, no other row notices the change.
+    state = converged()
+    ROW_CHANGES[part, key](state)
+    assert backup_drift(state, {part: {k: v for k, v in DESIRED[part].items() if k != key}}) == {}
+
+
+def test_every_row_has_a_case():
+    assert set(ROW_CHANGES) == {(part, key) for part, table in TABLES.items() for key in table}
+
+
+@pytest.mark.parametrize(
+    ("module", "part", "settings", "identity"),
+    [
+        ("amazon.aws.backup_vault", "vault", {key: row[0] for key, row in VAULT_SETTINGS.items()}, {"backup_vault_name", "purge_tags", "state"}),
+        ("amazon.aws.backup_plan", "plan", {key: row[0] for key, row in PLAN_SETTINGS.items()}, {"backup_plan_name", "state"}),
+        ("amazon.aws.backup_selection", "selection", {key: row[0] for key, row in SELECTION_SETTINGS.items()}, {"selection_name", "backup_plan_name", "state"}),
+        ("corp.infra.backup_vault_lock", "lock", {"min_retention_days": "min_retention_days", "max_retention_days": "max_retention_days"}, {"vault_name"}),
+    ],
+)
+def test_each_backup_task_passes_its_module_exactly_what_its_table_compares(module, part, settings, identity):
+    (task,) = [task for task in yaml.safe_load((ROLE / "tasks" / "converge.yml").read_text()) if module in task]
+    options = task[module]
+    assert task["vars"]["__backup_wanted"] == "{{ __backup_desired." + part + " }}"
+    if part == "lock":
+        # The lock's fields and the options that set them: LOCK_SETTINGS (the module compares them itself).
+        assert set(options) - identity == set(LOCK_SETTINGS.values())
+    else:
+        assert set(options) - identity == set(settings.values())
+    for key, option in settings.items():
+        assert f"__backup_wanted.{key}" in str(options[option]), (option, options[option])
+    desired = yaml.safe_load((ROLE / "vars" / "main.yml").read_text())["__backup_desired"][part]
+    assert set(settings) <= set(desired)

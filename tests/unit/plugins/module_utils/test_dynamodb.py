@@ -1,9 +1,12 @@
 """DynamoDB table logic: what corp.infra.dynamodb_table sends to create a table and to bring one in line."""
 
 import re
+from pathlib import Path
 
 import pytest
+import yaml
 
+from ansible_collections.corp.infra.plugins.module_utils.dynamodb import ARGUMENT_SPEC
 from ansible_collections.corp.infra.plugins.module_utils.dynamodb import AWS_MANAGED_KEY
 from ansible_collections.corp.infra.plugins.module_utils.dynamodb import DynamoDBError
 from ansible_collections.corp.infra.plugins.module_utils.dynamodb import create_request
@@ -184,7 +187,10 @@ def test_a_table_in_sync_has_no_drift_and_the_role_skips_the_module():
         (live(table=described(SSEDescription={"Status": "ENABLED", "KMSMasterKeyArn": KEY.replace("1111", "2222")})), "kms_key_arn"),
         (live(tags={"Environment": "prod"}), "tags"),
         (live(tags=TAGS | {"Owner": "someone"}), "tags"),
-        (live(table=described(KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}])), "key schema"),
+        (
+            live(table=described(KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}])),
+            "hash_key_name is 'id' on table corp-dynamodb-main-prod and DynamoDB cannot change a table's key schema (wanted 'pk')",
+        ),
     ],
     ids=["missing", "updating", "pitr-off", "unprotected", "other-key", "tag-missing", "extra-tag", "key-schema"],
 )
@@ -199,3 +205,66 @@ def test_options_the_role_leaves_to_the_module_defaults_compare_as_the_module_fi
     assert table_drift(live(), desired) == {}
     with pytest.raises(ValueError, match="billing_mode"):
         table_drift(live(), DESIRED | {"billing_mode": "ON_DEMAND"})
+
+
+# --- TABLE_SETTINGS: each row changed alone out of band is that row's difference only ---------------------------------
+
+from ansible_collections.corp.infra.plugins.module_utils.dynamodb import FIXED  # noqa: E402
+from ansible_collections.corp.infra.plugins.module_utils.dynamodb import TABLE_SETTINGS  # noqa: E402
+
+ROLE = Path(__file__).resolve().parents[4] / "roles" / "dynamodb"
+PROVISIONED = DESIRED | {"billing_mode": "PROVISIONED", "read_capacity": 5, "write_capacity": 5}
+PROVISIONED_TABLE = {"BillingModeSummary": {"BillingMode": "PROVISIONED"}, "ProvisionedThroughput": {"ReadCapacityUnits": 5, "WriteCapacityUnits": 5}}
+OTHER_INDEX = {"IndexName": "by-date", "KeySchema": [{"AttributeName": "date", "KeyType": "HASH"}], "Projection": {"ProjectionType": "ALL"}}
+# Row -> (the live table changed out of band, the desired options it is compared with).
+OUT_OF_BAND = {
+    "hash_key_name": (live(table=described(KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}])), DESIRED),
+    "hash_key_type": (
+        live(table=described(AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "N"}, {"AttributeName": "sk", "AttributeType": "S"}])),
+        DESIRED,
+    ),
+    "range_key_name": (live(table=described(KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "at", "KeyType": "RANGE"}])), DESIRED),
+    "range_key_type": (
+        live(table=described(AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "sk", "AttributeType": "B"}])),
+        DESIRED,
+    ),
+    "billing_mode": (live(table=described(**PROVISIONED_TABLE)), DESIRED),
+    "read_capacity": (live(table=described(**PROVISIONED_TABLE | {"ProvisionedThroughput": {"ReadCapacityUnits": 9, "WriteCapacityUnits": 5}})), PROVISIONED),
+    "write_capacity": (live(table=described(**PROVISIONED_TABLE | {"ProvisionedThroughput": {"ReadCapacityUnits": 5, "WriteCapacityUnits": 9}})), PROVISIONED),
+    "table_class": (live(table=described(TableClassSummary={"TableClass": "STANDARD_INFREQUENT_ACCESS"})), DESIRED),
+    "kms_key_arn": (live(table=described(SSEDescription={"Status": "ENABLED", "KMSMasterKeyArn": KEY.replace("1111", "2222")})), DESIRED),
+    "deletion_protection": (live(table=described(DeletionProtectionEnabled=False)), DESIRED),
+    "stream_view_type": (live(table=described(StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"})), DESIRED),
+    "global_secondary_indexes": (live(table=described(GlobalSecondaryIndexes=[*described()["GlobalSecondaryIndexes"], OTHER_INDEX])), DESIRED),
+    "point_in_time_recovery": (live(pitr={"PointInTimeRecoveryDescription": {"PointInTimeRecoveryStatus": "DISABLED"}}), DESIRED),
+    "ttl_attribute_name": (live(ttl={"TimeToLiveDescription": {"TimeToLiveStatus": "ENABLED", "AttributeName": "expires"}}), DESIRED),
+}
+
+
+@pytest.mark.parametrize("option", OUT_OF_BAND)
+def test_each_table_setting_changed_alone_is_that_settings_difference_only(option):
+    state, desired = OUT_OF_BAND[option]
+    base = live(table=described(**PROVISIONED_TABLE)) if desired is PROVISIONED else live()
+    assert table_drift(base, desired) == {}
+    (reason,) = table_drift(state, desired).values()
+    if TABLE_SETTINGS[option][0] == FIXED:
+        # DynamoDB cannot change it: the module refuses, and the reason names the option and the rule.
+        assert reason.startswith(f"{option} is ") and "cannot change" in reason
+    else:
+        assert reason == option
+        # Left to the module (None: not managed), the change is noticed by no other row. Capacity defaults to 1 and no
+        # key to the AWS-managed one (never the AWS-owned key), as the module creates them.
+        if ARGUMENT_SPEC[option].get("default") is None and option not in ("read_capacity", "write_capacity", "kms_key_arn"):
+            assert table_drift(state, {k: v for k, v in desired.items() if k != option}) == {}
+
+
+def test_every_table_row_has_an_out_of_band_case_and_the_role_passes_the_module_exactly_the_rows():
+    assert set(OUT_OF_BAND) == set(TABLE_SETTINGS)
+    (task,) = [task for task in yaml.safe_load((ROLE / "tasks" / "present.yml").read_text()) if "corp.infra.dynamodb_table" in task]
+    options = task["corp.infra.dynamodb_table"]
+    # Found by name; autoscaled_capacity hands the capacity to Application Auto Scaling; tags compare with compare_aws_tags.
+    assert set(options) - {"name", "autoscaled_capacity", "tags"} == set(TABLE_SETTINGS)
+    for option, value in options.items():
+        assert f"__dynamodb_wanted.{option}" in str(value), (option, value)
+    desired = yaml.safe_load((ROLE / "vars" / "main.yml").read_text())["__dynamodb_desired"]
+    assert set(desired) == set(options)

@@ -3,15 +3,27 @@ exactly its resource differ (so the role calls that resource's module)."""
 
 import copy
 import json
+from pathlib import Path
 
 import pytest
+import yaml
 
 from ansible_collections.corp.infra.plugins.module_utils.endpoint_policy import gateway_endpoint_policy
+from ansible_collections.corp.infra.plugins.module_utils.network_state import ENDPOINT_POLICY_SETTINGS
+from ansible_collections.corp.infra.plugins.module_utils.network_state import ENDPOINT_SETTINGS
+from ansible_collections.corp.infra.plugins.module_utils.network_state import FLOW_LOG_SETTINGS
+from ansible_collections.corp.infra.plugins.module_utils.network_state import LOG_GROUP_SETTINGS
+from ansible_collections.corp.infra.plugins.module_utils.network_state import NACL_SETTINGS
 from ansible_collections.corp.infra.plugins.module_utils.network_state import PARTS
+from ansible_collections.corp.infra.plugins.module_utils.network_state import ROUTE_TABLE_SETTINGS
+from ansible_collections.corp.infra.plugins.module_utils.network_state import SECURITY_GROUP_SETTINGS
+from ansible_collections.corp.infra.plugins.module_utils.network_state import SUBNET_SETTINGS
+from ansible_collections.corp.infra.plugins.module_utils.network_state import VPC_SETTINGS
 from ansible_collections.corp.infra.plugins.module_utils.network_state import live_rules
 from ansible_collections.corp.infra.plugins.module_utils.network_state import network_drift
 from ansible_collections.corp.infra.plugins.module_utils.network_state import wanted_rules
 
+ROLE = Path(__file__).resolve().parents[4] / "roles" / "network"
 TAGS = {"Environment": "prod", "ManagedBy": "corp.infra"}
 ROLE_ARN = "arn:aws:iam::111122223333:role/corp-iam-flowlogs-prod"
 TRUST = {
@@ -35,14 +47,21 @@ ENDPOINT_POLICIES = {
 FULL_ACCESS = {"Version": "2008-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}]}
 
 DESIRED = {
-    "vpc": {"name": "corp-vpc-main-prod", "cidr_block": "10.0.0.0/16", "tags": {**TAGS, "Name": "corp-vpc-main-prod"}},
+    "vpc": {
+        "name": "corp-vpc-main-prod",
+        "cidr_block": "10.0.0.0/16",
+        "dns_support": True,
+        "dns_hostnames": True,
+        "tenancy": "default",
+        "tags": {**TAGS, "Name": "corp-vpc-main-prod"},
+    },
     "subnets": [
         {"az": "eu-west-1a", "cidr": "10.0.0.0/20", "suffix": "a", "name": "corp-subnet-privatea-prod"},
         {"az": "eu-west-1b", "cidr": "10.0.16.0/20", "suffix": "b", "name": "corp-subnet-privateb-prod"},
     ],
-    "subnet_tags": {**TAGS, "Tier": "private"},
-    "route_table": {"tags": {**TAGS, "Name": "corp-vpc-private-prod"}},
-    "default_security_group": {"name": "default", "ingress": [], "egress": []},
+    "subnet": {"map_public": False, "assign_instances_ipv6": False, "tags": {**TAGS, "Tier": "private"}},
+    "route_table": {"tags": {**TAGS, "Name": "corp-vpc-private-prod"}, "routes": []},
+    "default_security_group": {"name": "default", "description": "default VPC security group", "ingress": [], "egress": []},
     "db_security_group": {
         "name": "corp-sg-database-prod",
         "description": "corp prod database: port 5432 from private networks only",
@@ -318,7 +337,7 @@ def test_one_changed_setting_makes_its_resource_differ(change, part):
 def test_a_log_group_key_is_required_when_asked_for():
     desired = copy.deepcopy(DESIRED)
     desired["log_group"]["kms_key_id"] = "arn:aws:kms:eu-west-1:111122223333:key/1"
-    assert network_drift(copy.deepcopy(CONVERGED), desired)["differs"] == {"log_group": "key"}
+    assert network_drift(copy.deepcopy(CONVERGED), desired)["differs"] == {"log_group": "kms_key_id"}
 
 
 def test_rules_flatten_to_one_grant_each_and_all_protocols_have_no_ports():
@@ -348,3 +367,148 @@ def test_rules_flatten_to_one_grant_each_and_all_protocols_have_no_ports():
 )
 def test_rules_this_cannot_judge_leave_the_decision_to_the_module(rule):
     assert wanted_rules([rule]) is None
+
+
+# Each network module task, its settings table, and where each row's value comes from: the part of
+# __network_desired (or the loop item) by default, or the id the role read or created. What the task passes
+# besides the rows is named here: how the module finds the resource, and how it applies a row (purge_*).
+TASKS = {
+    "amazon.aws.ec2_vpc_net": ("vpc.yml", VPC_SETTINGS, "vpc", {"name", "cidr_block", "tenancy"}, {}),
+    "amazon.aws.ec2_vpc_subnet": ("subnets.yml", SUBNET_SETTINGS, "subnet", {"vpc_id", "cidr", "wait"}, {"az": "item.az"}),
+    "amazon.aws.ec2_vpc_route_table": (
+        "subnets.yml",
+        ROUTE_TABLE_SETTINGS,
+        "route_table",
+        {"vpc_id", "lookup", "route_table_id", "purge_subnets", "purge_routes"},
+        {"subnets": "__network_subnet_ids"},
+    ),
+    "amazon.aws.ec2_security_group": (
+        "security_groups.yml",
+        SECURITY_GROUP_SETTINGS,
+        "db_security_group",
+        {"name", "vpc_id", "purge_rules", "purge_rules_egress"},
+        {},
+    ),
+    "amazon.aws.cloudwatchlogs_log_group": ("flow_logs.yml", LOG_GROUP_SETTINGS, "log_group", {"log_group_name", "state"}, {}),
+    "corp.infra.ec2_vpc_flow_log": ("flow_logs.yml", FLOW_LOG_SETTINGS, "flow_log", {"resource_id"}, {}),
+    "amazon.aws.ec2_vpc_endpoint": (
+        "endpoints.yml",
+        ENDPOINT_SETTINGS,
+        "endpoints",
+        # ec2_vpc_endpoint applies a policy at creation only: ENDPOINT_POLICY_SETTINGS is the next task's.
+        {"vpc_id", "service", "vpc_endpoint_type", "policy", "wait", "state"},
+        {"route_table_ids": "__network_route_table_id", "tags": "item.tags"},
+    ),
+    "corp.infra.ec2_vpc_endpoint_policy": ("endpoints.yml", ENDPOINT_POLICY_SETTINGS, "endpoints", {"vpc_endpoint_id"}, {"policy": "item.1.policy"}),
+    "amazon.aws.ec2_vpc_nacl": ("nacl.yml", NACL_SETTINGS, "nacl", {"vpc_id", "name", "state", "purge_tags"}, {"subnets": "__network_subnet_ids"}),
+}
+
+
+@pytest.mark.parametrize("module", TASKS, ids=TASKS)
+def test_each_network_task_passes_its_module_exactly_what_its_table_compares(module):
+    path, settings, part, unjudged, sources = TASKS[module]
+    tasks = [task for task in yaml.safe_load((ROLE / "tasks" / path).read_text()) if module in task]
+    assert tasks
+    desired = yaml.safe_load((ROLE / "vars" / "main.yml").read_text())["__network_desired"]
+    for task in tasks:
+        own = task_part(task, part)
+        keys = set(desired[own]) if isinstance(desired[own], dict) else set(DESIRED[own][0])
+        options = task[module]
+        options_of_rows = {option for option, _field, _compare in settings.values()}
+        assert set(options) - unjudged <= options_of_rows, set(options) - unjudged - options_of_rows
+        for key, (option, _field, _compare) in settings.items():
+            source = sources.get(key, f"__network_desired.{own}.{key}" if isinstance(desired[own], dict) else f"item.{key}")
+            if key in keys or key in sources:
+                assert source in str(options.get(option)), (module, option, options.get(option))
+            else:
+                # A row the role does not give is a setting the task must not pass either (the module's default).
+                assert option not in options, (module, option)
+
+
+def task_part(task, part):
+    """The default security group's task takes its settings from its own part."""
+    return "default_security_group" if "default" in str(task.get("name", "")).lower() and "security" in part else part
+
+
+def test_every_desired_setting_has_a_row():
+    desired = yaml.safe_load((ROLE / "vars" / "main.yml").read_text())["__network_desired"]
+    identity = {"name", "cidr_block", "tenancy", "service"}
+    for module, (_path, settings, part, _unjudged, _sources) in TASKS.items():
+        keys = set(desired[part]) if isinstance(desired[part], dict) else set(DESIRED[part][0])
+        if part == "endpoints":
+            keys = {"policy"} if settings is ENDPOINT_POLICY_SETTINGS else keys - {"policy"}
+        assert keys - identity <= set(settings), (module, keys - identity - set(settings))
+
+
+TABLES = {
+    "vpc": VPC_SETTINGS,
+    "subnet": SUBNET_SETTINGS,
+    "route_table": ROUTE_TABLE_SETTINGS,
+    "security_group": SECURITY_GROUP_SETTINGS,
+    "log_group": LOG_GROUP_SETTINGS,
+    "flow_log": FLOW_LOG_SETTINGS,
+    "endpoint": ENDPOINT_SETTINGS,
+    "endpoint_policy": ENDPOINT_POLICY_SETTINGS,
+    "nacl": NACL_SETTINGS,
+}
+
+
+# One out-of-band change per table row at least (each row changed alone is noticed by that row only).
+ROW_CASES = {
+    ("vpc", "dns_support"): "vpc DNS support off",
+    ("vpc", "dns_hostnames"): "vpc DNS hostnames off",
+    ("vpc", "tags"): "vpc tag added",
+    ("subnet", "az"): "subnet in another AZ",
+    ("subnet", "map_public"): "subnet maps public IPs",
+    ("subnet", "assign_instances_ipv6"): "subnet assigns IPv6",
+    ("subnet", "tags"): "subnet Name tag changed",
+    ("route_table", "tags"): "route table tag changed",
+    ("route_table", "subnets"): "subnet moved to another table",
+    ("route_table", "routes"): "route to the internet",
+    ("security_group", "description"): "database group description changed",
+    ("security_group", "tags"): "database group tag removed",
+    ("security_group", "ingress"): "database port opened to the world",
+    ("security_group", "egress"): "database egress opened",
+    ("log_group", "retention"): "log retention changed",
+    ("log_group", "kms_key_id"): "log group key removed",
+    ("log_group", "tags"): "log group tag added",
+    ("flow_log", "traffic_type"): "flow log of rejected traffic only",
+    ("flow_log", "max_aggregation_interval"): "flow log aggregates over 10 minutes",
+    ("flow_log", "deliver_logs_permission_arn"): "flow log delivered by another role",
+    ("flow_log", "tags"): "flow log tag removed",
+    ("endpoint", "route_table_ids"): "endpoint on another table",
+    ("endpoint", "tags"): "endpoint tag changed",
+    ("endpoint_policy", "policy"): "endpoint policy back to AWS's full access",
+    ("nacl", "ingress"): "network ACL admits the world",
+    ("nacl", "egress"): "network ACL egress allows all",
+    ("nacl", "subnets"): "subnet back on the default ACL",
+    ("nacl", "tags"): "network ACL tag changed",
+}
+ROW_DRIFTS = {
+    **DRIFTS,
+    "vpc DNS support off": (_set(("vpcs", 0, "EnableDnsSupport"), False), "vpc"),
+    "subnet in another AZ": (_set(("subnets", 0, "AvailabilityZone"), "eu-west-1c"), "subnets"),
+    "database group description changed": (_set(("security_groups", 1, "Description"), "edited"), "db_security_group"),
+    "log group key removed": (lambda s: s["log_group"].pop("kmsKeyId"), "log_group"),
+}
+KEYED = copy.deepcopy(DESIRED)
+KEYED["log_group"]["kms_key_id"] = "arn:aws:kms:eu-west-1:111122223333:key/1"
+KEYED_LIVE = copy.deepcopy(CONVERGED)
+KEYED_LIVE["log_group"]["kmsKeyId"] = KEYED["log_group"]["kms_key_id"]
+
+
+@pytest.mark.parametrize(("table", "key"), ROW_CASES, ids=ROW_CASES.values())
+def test_each_row_changed_alone_is_that_rows_reason_only(table, key):
+    change, part = ROW_DRIFTS[ROW_CASES[table, key]]
+    assert network_drift(copy.deepcopy(KEYED_LIVE), KEYED)["differs"] == {}
+    live = copy.deepcopy(KEYED_LIVE)
+    change(live)
+    reason = network_drift(live, KEYED)["differs"][part]
+    # The reason is the row's key (for a subnet or endpoint, after its CIDR or service), and only that row's.
+    assert reason.split(" ")[-1] == key and "," not in reason, reason
+
+
+def test_every_row_has_an_out_of_band_case():
+    missing = {(name, key) for name, table in TABLES.items() for key in table} - set(ROW_CASES)
+    # The flow log rows the role does not give (it delivers to CloudWatch Logs in AWS's format) have nothing to change.
+    assert missing == {("flow_log", "log_destination_type"), ("flow_log", "log_destination"), ("flow_log", "log_format"), ("flow_log", "log_group_name")}
