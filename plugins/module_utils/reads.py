@@ -12,9 +12,22 @@ try:  # noqa: SIM105 the guarded import every amazon.aws module_utils uses
 except ImportError:
     pass  # handled by AnsibleAWSModule
 
+import json
+from urllib.parse import unquote
+
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import paginated_query_with_retries
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.amazon.aws.plugins.module_utils.s3 import get_s3_bucket_encryption
+from ansible_collections.amazon.aws.plugins.module_utils.s3 import get_s3_bucket_logging
+from ansible_collections.amazon.aws.plugins.module_utils.s3 import get_s3_bucket_ownership_controls
+from ansible_collections.amazon.aws.plugins.module_utils.s3 import get_s3_bucket_policy
+from ansible_collections.amazon.aws.plugins.module_utils.s3 import get_s3_bucket_public_access_block
+from ansible_collections.amazon.aws.plugins.module_utils.s3 import get_s3_bucket_tagging
 from ansible_collections.corp.infra.plugins.module_utils.clients import OneSession
+from ansible_collections.corp.infra.plugins.module_utils.observed import notification_kinds
+from ansible_collections.corp.infra.plugins.module_utils.s3_abac import status_of
 
 
 def all_pages(client: Any, operation: str, key: str, **params: Any) -> list[Any]:
@@ -34,6 +47,64 @@ def run_reader(argument_spec: dict[str, Any], read: Callable[[dict[str, Any], An
         state = read(module.params, OneSession.of_module(module))
     except ReadRefused as e:
         module.fail_json(msg=str(e))
+    except AnsibleAWSError as e:  # amazon.aws's module_utils helpers raise it
+        module.fail_json_aws_error(e)
     except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
         module.fail_json_aws(e, msg=failure.format(**module.params))
     module.exit_json(changed=False, **state)
+
+
+def optional(call: Callable[..., dict[str, Any]], missing: str, empty: dict[str, Any], **params: Any) -> dict[str, Any]:
+    """The answer of a Get call, or ``empty`` when AWS answers that the setting is not there."""
+    try:
+        return call(aws_retry=True, **params)
+    except is_boto3_error_code(missing):
+        return empty
+
+
+def read_bucket(s3: Any, name: str) -> dict[str, Any]:
+    """Everything corp.infra compares or checks of a bucket: the one bucket read (corp.infra.s3_state_info's, and
+    security_controls_info's when no role read it in the run). amazon.aws's get_s3_bucket_* helpers where it has one."""
+    # Not amazon.aws's get_s3_bucket_versioning here: it retries NoSuchBucket (for a bucket just created) for minutes.
+    try:
+        versioning = s3.get_bucket_versioning(aws_retry=True, Bucket=name)
+    except is_boto3_error_code("NoSuchBucket"):
+        return {"name": name, "exists": False}
+    lifecycle = optional(s3.get_bucket_lifecycle_configuration, "NoSuchLifecycleConfiguration", {}, Bucket=name)
+    notifications = notification_kinds(s3.get_bucket_notification_configuration(aws_retry=True, Bucket=name))
+    return {
+        "name": name,
+        "exists": True,
+        "bucket_versioning": {k: v for k, v in versioning.items() if k in ("Status", "MFADelete")},
+        "bucket_encryption": get_s3_bucket_encryption(s3, name) or {},
+        "public_access_block": get_s3_bucket_public_access_block(s3, name) or {},
+        "bucket_ownership_controls": get_s3_bucket_ownership_controls(s3, name) or {},
+        "bucket_policy": get_s3_bucket_policy(s3, name) or {},
+        "bucket_logging": (get_s3_bucket_logging(s3, name) or {}).get("LoggingEnabled", {}),
+        "bucket_tags": get_s3_bucket_tagging(s3, name) or {},
+        "lifecycle_rules": lifecycle.get("Rules", []),
+        "abac_status": status_of(s3.get_bucket_abac(aws_retry=True, Bucket=name)),
+        "eventbridge": "EventBridgeConfiguration" in notifications,
+        "notifications": notifications,
+    }
+
+
+def policy_document(document: Any) -> dict[str, Any]:
+    """An IAM policy document as a dict: IAM returns it URL-encoded; boto3 decodes it, not every endpoint does."""
+    return json.loads(unquote(document)) if isinstance(document, str) else document
+
+
+def read_managed_policy(iam: Any, arn: str) -> dict[str, Any]:
+    """A customer managed policy (GetPolicy) with ``VersionIds``, the default version's ``Document`` and ``Tags``;
+    {} when IAM has no such policy. The one managed policy read (iam_state_info, iam_managed_policy_info,
+    security_controls_info)."""
+    try:
+        policy = iam.get_policy(aws_retry=True, PolicyArn=arn)["Policy"]
+    except is_boto3_error_code("NoSuchEntity"):
+        return {}
+    policy["VersionIds"] = [v["VersionId"] for v in all_pages(iam, "list_policy_versions", "Versions", PolicyArn=arn)]
+    version = iam.get_policy_version(aws_retry=True, PolicyArn=arn, VersionId=policy["DefaultVersionId"])["PolicyVersion"]
+    policy["Document"] = policy_document(version["Document"])
+    if policy.get("Tags") is None:  # GetPolicy carries them; an endpoint that leaves them out is asked
+        policy["Tags"] = all_pages(iam, "list_policy_tags", "Tags", PolicyArn=arn)
+    return policy

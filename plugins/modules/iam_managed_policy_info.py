@@ -74,12 +74,10 @@ policy:
       sample: {"ManagedBy": "corp.infra"}
 """
 
-import json
-from urllib.parse import unquote
 
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
+from ansible_collections.corp.infra.plugins.module_utils.reads import read_managed_policy
 from ansible_collections.corp.infra.plugins.module_utils.reads import run_reader
 
 ARGUMENT_SPEC = dict(arn=dict(type="str", required=True))
@@ -88,25 +86,16 @@ FAILURE = "Failed to read the managed policy"
 
 def get_policy(client, arn):
     """The policy with its default document and tags, or None when IAM has no such policy."""
-    try:
-        policy = client.get_policy(aws_retry=True, PolicyArn=arn)["Policy"]
-    except is_boto3_error_code("NoSuchEntity"):
+    policy = read_managed_policy(client, arn)
+    if not policy:
         return None
-    version = client.get_policy_version(aws_retry=True, PolicyArn=arn, VersionId=policy["DefaultVersionId"])["PolicyVersion"]
-    document = version["Document"]
-    if isinstance(document, str):
-        # IAM returns the document URL-encoded on the wire; boto3 decodes it, some endpoints do not.
-        document = json.loads(unquote(document))
-    tags = policy.get("Tags")
-    if tags is None:
-        tags = client.list_policy_tags(aws_retry=True, PolicyArn=arn).get("Tags", [])
     return {
         "arn": policy["Arn"],
         "policy_name": policy["PolicyName"],
         "default_version_id": policy["DefaultVersionId"],
         "attachment_count": policy.get("AttachmentCount", 0),
-        "document": document,
-        "tags": boto3_tag_list_to_ansible_dict(tags),
+        "document": policy["Document"],
+        "tags": boto3_tag_list_to_ansible_dict(policy["Tags"]),
     }
 
 

@@ -88,12 +88,12 @@ role_policies:
   version_added: 0.2.0
 """
 
-import json
-import urllib.parse
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.corp.infra.plugins.module_utils.reads import all_pages
+from ansible_collections.corp.infra.plugins.module_utils.reads import policy_document
+from ansible_collections.corp.infra.plugins.module_utils.reads import read_managed_policy
 from ansible_collections.corp.infra.plugins.module_utils.reads import run_reader
 
 ARGUMENT_SPEC = dict(
@@ -114,17 +114,6 @@ def read_role(iam, name):
     return role
 
 
-def read_policy(iam, arn):
-    try:
-        policy = iam.get_policy(aws_retry=True, PolicyArn=arn)["Policy"]
-    except is_boto3_error_code("NoSuchEntity"):
-        return {}
-    policy["VersionIds"] = [v["VersionId"] for v in all_pages(iam, "list_policy_versions", "Versions", PolicyArn=arn)]
-    version = iam.get_policy_version(aws_retry=True, PolicyArn=arn, VersionId=policy["DefaultVersionId"])["PolicyVersion"]
-    policy["Document"] = version["Document"]
-    return policy
-
-
 def read_instance_profile(iam, name):
     try:
         return iam.get_instance_profile(aws_retry=True, InstanceProfileName=name)["InstanceProfile"]
@@ -138,17 +127,14 @@ def read_role_policy(iam, role_and_name):
         document = iam.get_role_policy(aws_retry=True, RoleName=role, PolicyName=name)["PolicyDocument"]
     except is_boto3_error_code("NoSuchEntity"):
         return {}
-    # IAM returns the document URL-encoded; boto3 decodes it to a dict, but not every endpoint does.
-    if isinstance(document, str):
-        document = json.loads(urllib.parse.unquote(document))
-    return document
+    return policy_document(document)
 
 
 def read(params, aws):
     iam = aws.client("iam", retry_decorator=AWSRetry.jittered_backoff())
     return {
         "roles": {name: read_role(iam, name) for name in params["roles"]},
-        "policies": {arn: read_policy(iam, arn) for arn in params["policies"]},
+        "policies": {arn: read_managed_policy(iam, arn) for arn in params["policies"]},
         "instance_profiles": {name: read_instance_profile(iam, name) for name in params.get("instance_profiles") or []},
         "role_policies": {key: read_role_policy(iam, key) for key in params.get("role_policies") or []},
     }

@@ -109,10 +109,8 @@ import json
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import paginated_query_with_retries
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
-from ansible_collections.corp.infra.plugins.module_utils.observed import notification_kinds
+from ansible_collections.corp.infra.plugins.module_utils.reads import read_bucket
 from ansible_collections.corp.infra.plugins.module_utils.reads import run_reader
-from ansible_collections.corp.infra.plugins.module_utils.s3_abac import status_of
 
 ARGUMENT_SPEC = dict(
     key_alias=dict(type="str", no_log=False),
@@ -132,44 +130,6 @@ def read_key(kms, alias):
     tags = paginated_query_with_retries(kms, "list_resource_tags", KeyId=key_id).get("Tags", [])
     key["Tags"] = {tag["TagKey"]: tag["TagValue"] for tag in tags}
     return key
-
-
-def optional(call, missing, empty, **params):
-    """The answer of a Get call, or ``empty`` when AWS answers that the setting is not there."""
-    try:
-        return call(aws_retry=True, **params)
-    except is_boto3_error_code(missing):
-        return empty
-
-
-def read_bucket(s3, name):
-    try:
-        versioning = s3.get_bucket_versioning(aws_retry=True, Bucket=name)
-    except is_boto3_error_code("NoSuchBucket"):
-        return {"name": name, "exists": False}
-    versioning = {k: v for k, v in versioning.items() if k in ("Status", "MFADelete")}
-    encryption = optional(s3.get_bucket_encryption, "ServerSideEncryptionConfigurationNotFoundError", {}, Bucket=name)
-    block = optional(s3.get_public_access_block, "NoSuchPublicAccessBlockConfiguration", {}, Bucket=name)
-    ownership = optional(s3.get_bucket_ownership_controls, "OwnershipControlsNotFoundError", {}, Bucket=name)
-    policy = optional(s3.get_bucket_policy, "NoSuchBucketPolicy", {}, Bucket=name).get("Policy")
-    tags = optional(s3.get_bucket_tagging, "NoSuchTagSet", {}, Bucket=name).get("TagSet", [])
-    lifecycle = optional(s3.get_bucket_lifecycle_configuration, "NoSuchLifecycleConfiguration", {}, Bucket=name)
-    notifications = notification_kinds(s3.get_bucket_notification_configuration(aws_retry=True, Bucket=name))
-    return {
-        "name": name,
-        "exists": True,
-        "bucket_versioning": versioning,
-        "bucket_encryption": encryption.get("ServerSideEncryptionConfiguration", {}),
-        "public_access_block": block.get("PublicAccessBlockConfiguration", {}),
-        "bucket_ownership_controls": ownership.get("OwnershipControls", {}),
-        "bucket_policy": json.loads(policy) if policy else {},
-        "bucket_logging": s3.get_bucket_logging(aws_retry=True, Bucket=name).get("LoggingEnabled", {}),
-        "bucket_tags": boto3_tag_list_to_ansible_dict(tags),
-        "lifecycle_rules": lifecycle.get("Rules", []),
-        "abac_status": status_of(s3.get_bucket_abac(aws_retry=True, Bucket=name)),
-        "eventbridge": "EventBridgeConfiguration" in notifications,
-        "notifications": notifications,
-    }
 
 
 def read(params, aws):

@@ -224,12 +224,12 @@ summary:
   sample: {"PASS": 41, "FAIL": 0, "WAIVED": 2}
 """
 
-import json
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 from ansible_collections.corp.infra.plugins.module_utils import observed
+from ansible_collections.corp.infra.plugins.module_utils import reads
 from ansible_collections.corp.infra.plugins.module_utils.backup_reads import read_plan
 from ansible_collections.corp.infra.plugins.module_utils.backup_reads import read_selections
 from ansible_collections.corp.infra.plugins.module_utils.backup_reads import read_vault
@@ -277,29 +277,9 @@ def _or_none(call, *codes):
 
 
 def read_bucket(reader, name, role):
-    s3 = reader.client("s3")
-    if _or_none(lambda: s3.head_bucket(aws_retry=True, Bucket=name), "404", "NoSuchBucket", "NotFound") is None:
-        return None
-    block = _or_none(lambda: s3.get_public_access_block(aws_retry=True, Bucket=name), "NoSuchPublicAccessBlockConfiguration")
-    policy = (_or_none(lambda: s3.get_bucket_policy(aws_retry=True, Bucket=name), "NoSuchBucketPolicy") or {}).get("Policy")
-    ownership = _or_none(lambda: s3.get_bucket_ownership_controls(aws_retry=True, Bucket=name), "OwnershipControlsNotFoundError")
-    bucket = {
-        "role": role,
-        "public_access_block": (block or {}).get("PublicAccessBlockConfiguration") or None,
-        "policy": json.loads(policy) if policy else None,
-        "ownership": ((ownership or {}).get("OwnershipControls", {}).get("Rules") or [{}])[0].get("ObjectOwnership"),
-        "versioning": s3.get_bucket_versioning(aws_retry=True, Bucket=name).get("Status"),
-    }
-    if role == "data":
-        encryption = _or_none(lambda: s3.get_bucket_encryption(aws_retry=True, Bucket=name), "ServerSideEncryptionConfigurationNotFoundError")
-        lifecycle = _or_none(lambda: s3.get_bucket_lifecycle_configuration(aws_retry=True, Bucket=name), "NoSuchLifecycleConfiguration")
-        bucket.update(
-            notifications=observed.notification_kinds(s3.get_bucket_notification_configuration(aws_retry=True, Bucket=name)),
-            logging=s3.get_bucket_logging(aws_retry=True, Bucket=name).get("LoggingEnabled") or None,
-            lifecycle=(lifecycle or {}).get("Rules") or None,
-            encryption=((encryption or {}).get("ServerSideEncryptionConfiguration", {}).get("Rules") or [{}])[0],
-        )
-    return bucket
+    # The one bucket read (corp.infra.s3_state_info's), seen as observed.bucket sees what the s3 role read.
+    found = reads.read_bucket(reader.client("s3"), name)
+    return observed.bucket({"buckets": [found]}, name, role) if found["exists"] else None
 
 
 def read_key(reader, key):
@@ -355,11 +335,8 @@ def read_db_instance(reader, name):
 
 
 def read_policy_document(reader, arn):
-    iam = reader.client("iam")
-    policy = _or_none(lambda: iam.get_policy(aws_retry=True, PolicyArn=arn), "NoSuchEntity")
-    if not policy:
-        return None
-    return iam.get_policy_version(aws_retry=True, PolicyArn=arn, VersionId=policy["Policy"]["DefaultVersionId"])["PolicyVersion"]["Document"]
+    # The one managed policy read (corp.infra.iam_state_info's), seen as observed.policy_document sees that role's.
+    return observed.policy_document({"policies": {arn: reads.read_managed_policy(reader.client("iam"), arn)}}, arn)
 
 
 class Reader:

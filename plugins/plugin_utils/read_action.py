@@ -38,6 +38,7 @@ from ansible.utils.vars import merge_hash
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import HAS_BOTO3
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import normalize_boto3_result
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.modules import aws_argument_spec
 from ansible_collections.corp.infra.plugins.module_utils.clients import OneSession
 from ansible_collections.corp.infra.plugins.module_utils.reads import ReadRefused
@@ -94,6 +95,8 @@ class ReadAction(ActionBase):
             result.update(normalize_boto3_result(reader.read(params, OneSession(params, _fail, name))))
         except ReadRefused as e:
             raise AnsibleActionFail(str(e)) from None
+        except AnsibleAWSError as e:  # amazon.aws's module_utils helpers raise it
+            raise AnsibleActionFail(f"{reader.FAILURE.format(**params)}: {e}") from None
         except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
             # One line, as fail_json_aws gives it (from None: ansible-core would print the cause again).
             failure = camel_dict_to_snake_dict(getattr(e, "response", None) or {})

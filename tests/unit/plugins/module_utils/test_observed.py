@@ -180,6 +180,7 @@ def aws_answers(compliant):
             "get_policy": {"Policy": {"PolicyName": "corp-iam-dataaccess-unit", "Arn": POLICY_ARN, "DefaultVersionId": "v2"}},
             "list_policy_versions": {"Versions": [{"VersionId": "v2", "IsDefaultVersion": True}]},
             "get_policy_version": {"PolicyVersion": {"VersionId": "v2", "Document": document}},
+            "list_policy_tags": {"Tags": [{"Key": "Environment", "Value": "unit"}]},
         },
         "backup": {
             "describe_backup_vault": {
