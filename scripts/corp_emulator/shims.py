@@ -378,6 +378,30 @@ def raise_db_parameter_group_not_found(backend_cls: Any) -> None:
     _applied("rds:DescribeDBParameterGroups-not-found")
 
 
+def keep_modified_db_subnet_group(backend_cls: Any) -> None:
+    """ModifyDBSubnetGroup changes the group in place: it is still there, under its name, afterwards.
+
+    The API reference returns the modified ``DBSubnetGroup`` and lists no deletion
+    (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_ModifyDBSubnetGroup.html). moto 5.x pops the group
+    from its backend and never puts it back, so the group (which a database uses) is gone after
+    amazon.aws.rds_subnet_group changes its description or subnets. A missing name stays ``DBSubnetGroupNotFoundFault``.
+    """
+    from moto.rds.exceptions import DBSubnetGroupNotFoundError
+
+    def build(original: Any) -> Any:
+        def modify_db_subnet_group(self: Any, subnet_name: str, description: str, subnets: list[Any]) -> Any:
+            if subnet_name not in self.subnet_groups:
+                raise DBSubnetGroupNotFoundError(subnet_name)
+            group = original(self, subnet_name, description, subnets)
+            self.subnet_groups[subnet_name] = group
+            return group
+
+        return modify_db_subnet_group
+
+    _patch(backend_cls, "modify_db_subnet_group", "rds:ModifyDBSubnetGroup-keeps-the-group", build)
+    _applied("rds:ModifyDBSubnetGroup-keeps-the-group")
+
+
 # A few real RDS for PostgreSQL parameters, with the metadata DescribeDBParameters / DescribeEngineDefaultParameters
 # show for them (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Appendix.PostgreSQL.CommonDBATasks.Parameters.html,
 # https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_Parameter.html). ParameterValue only where RDS sets a
@@ -1458,6 +1482,7 @@ def apply_all() -> list[str]:
     from moto.rds.responses import RDSResponse
 
     raise_db_parameter_group_not_found(RDSBackend)
+    keep_modified_db_subnet_group(RDSBackend)
     add_postgres_parameters(RDSBackend, RDSResponse)
     track_parameter_apply_status(DBInstance, RDSBackend)
     add_performance_insights(DBInstance)

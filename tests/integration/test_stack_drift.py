@@ -1,6 +1,7 @@
 """The whole stack on the emulator: check mode on an empty account predicts the first run and writes nothing; on
-the converged stack it reports nothing; out-of-band changes in five services are reported by check mode, exactly,
-and repaired by a normal run; with corp_skip_unchanged false, every module runs and reports changed=0."""
+the converged stack it reports nothing; out-of-band changes to rows of every kind of resource in six services are
+reported by check mode, exactly (each role prints its comparison's rows), and repaired by one normal run, after which
+check mode reports nothing; with corp_skip_unchanged false, every module runs and reports changed=0."""
 
 import json
 import re
@@ -58,17 +59,98 @@ def test_check_mode_reports_exactly_the_drift_and_a_run_repairs_it(emulator, tmp
     assert connect["Statement"][0]["Resource"] == [f"arn:aws:rds-db:us-east-1:123456789012:dbuser:{document_rds_id(outputs)}/app"]
     connect["Statement"][0]["Resource"] = [connect["Statement"][0]["Resource"][0].replace("/app", "/*")]
     iam.put_role_policy(RoleName=data_role, PolicyName="rds-db-connect", PolicyDocument=json.dumps(connect))
+    # Rows of every other kind of resource, changed out of band (issue 19): check mode must print exactly these rows.
+    logs, rds = emulator.client("logs"), emulator.client("rds")
+    (vpc,) = ec2.describe_vpcs(Filters=[{"Name": "tag:Name", "Values": [f"corp-vpc-main-{ENVIRONMENT}"]}])["Vpcs"]
+    ec2.modify_vpc_attribute(VpcId=vpc["VpcId"], EnableDnsHostnames={"Value": False})
+    subnet = min(ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc["VpcId"]]}])["Subnets"], key=lambda found: found["CidrBlock"])
+    ec2.modify_subnet_attribute(SubnetId=subnet["SubnetId"], MapPublicIpOnLaunch={"Value": True})
+    (route_table,) = ec2.describe_route_tables(Filters=[{"Name": "tag:Name", "Values": [f"corp-vpc-private-{ENVIRONMENT}"]}])["RouteTables"]
+    (acl,) = ec2.describe_network_acls(Filters=[{"Name": "tag:Name", "Values": [f"corp-vpc-privateacl-{ENVIRONMENT}"]}])["NetworkAcls"]
+    (endpoint,) = ec2.describe_vpc_endpoints(
+        Filters=[{"Name": "service-name", "Values": ["com.amazonaws.us-east-1.s3"]}, {"Name": "vpc-id", "Values": [vpc["VpcId"]]}]
+    )["VpcEndpoints"]
+    owner = [{"Key": "Owner", "Value": "someone"}]
+    ec2.create_tags(Resources=[subnet["SubnetId"], route_table["RouteTableId"], group["GroupId"], acl["NetworkAclId"], endpoint["VpcEndpointId"]], Tags=owner)
+    ec2.authorize_security_group_egress(
+        GroupId=group["GroupId"], IpPermissions=[{"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}]
+    )
+    ec2.create_network_acl_entry(
+        NetworkAclId=acl["NetworkAclId"], RuleNumber=90, Protocol="6", RuleAction="allow", Egress=False, CidrBlock="0.0.0.0/0", PortRange={"From": 22, "To": 22}
+    )
+    full_access = {"Version": "2008-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}]}
+    ec2.modify_vpc_endpoint(VpcEndpointId=endpoint["VpcEndpointId"], PolicyDocument=json.dumps(full_access))
+    flow_log_group = f"corp-vpc-flowlogs-{ENVIRONMENT}"
+    logs.put_retention_policy(logGroupName=flow_log_group, retentionInDays=1)
+    logs.tag_log_group(logGroupName=flow_log_group, tags={"Owner": "someone"})
+    iam.update_role(RoleName=f"corp-iam-flowlogs-{ENVIRONMENT}", Description="edited out of band")
+    iam.update_role(RoleName=f"corp-iam-rdsmonitoring-{ENVIRONMENT}", Description="edited out of band")
+    iam.tag_role(RoleName=data_role, Tags=owner)
+    iam.attach_role_policy(RoleName=data_role, PolicyArn="arn:aws:iam::aws:policy/ReadOnlyAccess")
+    iam.tag_policy(PolicyArn=policy_arn, Tags=owner)
+    database = f"corp-rds-main-{ENVIRONMENT}"
+    (subnet_group,) = rds.describe_db_subnet_groups(DBSubnetGroupName=database)["DBSubnetGroups"]
+    rds.modify_db_subnet_group(
+        DBSubnetGroupName=database,
+        DBSubnetGroupDescription="edited out of band",
+        SubnetIds=[found["SubnetIdentifier"] for found in subnet_group["Subnets"]],
+    )
+    rds.modify_db_parameter_group(
+        DBParameterGroupName=database, Parameters=[{"ParameterName": "log_connections", "ParameterValue": "0", "ApplyMethod": "immediate"}]
+    )
+    rds.modify_db_instance(DBInstanceIdentifier=database, BackupRetentionPeriod=3, ApplyImmediately=True)
+    dynamodb.update_table(TableName=table, DeletionProtectionEnabled=True)
+    dynamodb.update_time_to_live(TableName=table, TimeToLiveSpecification={"Enabled": True, "AttributeName": "expires"})
+    vault_arn = backup.describe_backup_vault(BackupVaultName=plan_name)["BackupVaultArn"]
+    plan_arn = backup.get_backup_plan(BackupPlanId=plan_id)["BackupPlanArn"]
+    backup.tag_resource(ResourceArn=vault_arn, Tags={"Owner": "someone"})
+    backup.tag_resource(ResourceArn=plan_arn, Tags={"Owner": "someone"})
 
     drift = run("--check", "--diff")
+    # Check mode prints each role's comparison: exactly the rows changed above, by their keys.
+    s3_endpoint, cidr = "com.amazonaws.us-east-1.s3", subnet["CidrBlock"]
+    assert differences(drift.stdout) == {
+        "s3": {"data_bucket": "versioning is Suspended, would enable it"},
+        "network": {
+            "vpc": "dns_hostnames",
+            "subnets": f"{cidr} map_public, {cidr} tags",
+            "route_table": "tags",
+            "db_security_group": "tags, ingress, egress",
+            "log_group": "retention, tags",
+            "role": "description",
+            "endpoints": f"{s3_endpoint} tags",
+            "endpoint_policies": f"{s3_endpoint} policy",
+            "nacl": "ingress, tags",
+        },
+        # The widened policy is a new default version: the old one is kept too.
+        "iam": {"data_access_policy": "document; only_version; tags", "data_access_role": "tags; managed_policies", "monitoring_role": "description"},
+        "rds": {"subnet_group": "description", "parameter_group": "parameters log_connections", "instance": "settings BackupRetentionPeriod"},
+        "dynamodb": {"table": "deletion_protection, point_in_time_recovery, ttl_attribute_name"},
+        "backup": {"plan": "rules, tags", "vault": "tags"},
+    }, json.dumps(differences(drift.stdout), indent=1)
     lines = drift.stdout.splitlines()
     reported = [next(t for t in reversed(lines[:i]) if t.startswith("TASK")) for i, line in enumerate(lines) if line.startswith("changed:")]
-    # One task per drifted service; the iam role shows its policy diff in a task of its own.
+    # One task per drifted resource; the iam role shows its policy diff in a task of its own.
     assert [task.split(" : ")[1].split(" corp-")[0].rstrip(" *]") for task in reported] == [
         "Report what a real run would change in the buckets and their lifecycle rules",
+        "Create the VPC",
+        "Create one private subnet per AZ, without public IPs",
+        "Create the private route table, with local routes only and no way to the internet",
+        "Put the private subnets behind their network ACL",
         "Create the database security group",
+        "Report what a real run would change in the flow log group",
+        "Create the role that delivers flow logs,",
+        "Attach the gateway endpoints to the private route table",
+        "Limit what passes the gateway endpoints to the stack's bucket and table",
         "Show how the data access policy document changes",
         "Create the data access policy",
+        "Create the data access role",
+        "Create the RDS enhanced monitoring role",
+        "Create the DB subnet group",
+        "Set the parameter group",
+        "Create or update the instance",
         "Create or update the table",
+        "Create the vault",
         "Create or update the plan",
         "Let the data access role connect to the database as app",
     ]
@@ -80,7 +162,8 @@ def test_check_mode_reports_exactly_the_drift_and_a_run_repairs_it(emulator, tmp
     repaired = run()
     lines = repaired.stdout.splitlines()
     repairs = [next(t for t in reversed(lines[:i]) if t.startswith("TASK")) for i, line in enumerate(lines) if line.startswith("changed:")]
-    assert changed(repaired) == 6, "\n".join(repairs)
+    # Every task check mode reported but the policy's diff (which shows, and changes nothing).
+    assert changed(repaired) == 20, "\n".join(repairs)
     assert s3.get_bucket_versioning(Bucket=bucket)["Status"] == "Enabled"
     (group,) = ec2.describe_security_groups(GroupIds=[group["GroupId"]])["SecurityGroups"]
     assert not [r for p in group["IpPermissions"] for r in p.get("IpRanges", []) if r["CidrIp"] == "0.0.0.0/0"]
@@ -154,6 +237,16 @@ def gated_module_tasks() -> list[tuple[str, str]]:
     assert len(found) >= 30, found
     # Gated through a variable derived from the drift (__rds_instance_called) or an include's condition (key.yml).
     return [*found, ("rds", "Create or update the instance"), ("s3", "Bring the stack key to what it should be")]
+
+
+def differences(stdout: str) -> dict[str, dict]:
+    """Role -> what its "Show what differs" task printed (check mode prints it when something differs)."""
+    found = {}
+    for role, name, block in task_blocks(stdout):
+        if name == "Show what differs" and "=> {" in block:
+            (value,) = json.loads(block[block.index("=> {") + 3 : block.rindex("}") + 1]).values()
+            found[role] = value
+    return found
 
 
 def task_blocks(stdout: str) -> list[tuple[str, str, str]]:

@@ -257,6 +257,20 @@ def test_describing_a_missing_parameter_group_is_not_found(rds):
     assert rds.describe_db_parameter_groups(DBParameterGroupName="default.postgres17")["DBParameterGroups"][0]["DBParameterGroupFamily"] == "postgres17"
 
 
+def test_a_modified_subnet_group_is_still_there(rds, shimmed_aws):
+    ec2 = shimmed_aws("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
+    subnets = [
+        ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.9.{i}.0/24", AvailabilityZone=f"us-east-1{z}")["Subnet"]["SubnetId"] for i, z in ((0, "a"), (1, "b"))
+    ]
+    rds.create_db_subnet_group(DBSubnetGroupName="corp-rds-main-local", DBSubnetGroupDescription="first", SubnetIds=subnets)
+    rds.modify_db_subnet_group(DBSubnetGroupName="corp-rds-main-local", DBSubnetGroupDescription="second", SubnetIds=subnets)
+    (group,) = rds.describe_db_subnet_groups(DBSubnetGroupName="corp-rds-main-local")["DBSubnetGroups"]
+    assert group["DBSubnetGroupDescription"] == "second"
+    with pytest.raises(rds.exceptions.DBSubnetGroupNotFoundFault):
+        rds.modify_db_subnet_group(DBSubnetGroupName="corp-rds-missing-local", DBSubnetGroupDescription="x", SubnetIds=subnets)
+
+
 @pytest.mark.parametrize("family", ["postgres16", "postgres17", "postgres18"])
 def test_engine_default_parameters_of_the_postgres_families(rds, family):
     defaults = rds.describe_engine_default_parameters(DBParameterGroupFamily=family)["EngineDefaults"]
