@@ -1,6 +1,7 @@
 # corp.infra: set up, run on the local emulator, test.
 #   make run    set up, start the emulator, converge the stack, print its outputs
-#   make test   set up, then every gate: lint, sanity, unit, integration, molecule
+#   make test   set up, then every gate: lint, sanity, unit, integration, molecule, importer, docs-lint
+#   make docs   the docs site (antsibull-docs, Sphinx) in .cache/docs/site/build/html
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
@@ -12,6 +13,11 @@ ENDPOINT := http://127.0.0.1:$(PORT)
 COLLECTION_LINK := .collections/ansible_collections/corp/infra
 SANITY_TOP := $(or $(TMPDIR),/tmp)/corp-infra-sanity/ansible_collections
 SANITY_ROOT := $(SANITY_TOP)/corp/infra
+# The importer and the docs tools each pin what .venv's pins clash with (galaxy-importer attrs<24, Sphinx and
+# antsibull-docs their docutils): each runs from a venv of its own, built from requirements/<tool>.txt.
+TOOLS := .cache/tools
+# The collections corp.infra depends on (galaxy.yml), as the pinned `ansible` package installed them in .venv.
+DEPS = $(shell $(BIN)/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"] + "/ansible_collections")')
 # Every command below talks to the emulator only: botocore routes there, moto accepts any key, and a caller's
 # profile or session (which amazon.aws would pass beside the keys, and refuse) stays out.
 unexport AWS_PROFILE AWS_DEFAULT_PROFILE AWS_SESSION_TOKEN AWS_SECURITY_TOKEN AWS_ROLE_ARN AWS_WEB_IDENTITY_TOKEN_FILE
@@ -22,10 +28,11 @@ export AWS_DEFAULT_REGION := us-east-1
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help setup run converge destroy outputs emulator-start emulator-stop test test-extras lint sanity unit integration molecule build ee bench lock clean
+.PHONY: help setup run converge destroy outputs emulator-start emulator-stop test test-extras lint sanity unit integration molecule build ee bench lock lock-tools clean
+.PHONY: importer docs-lint docs docs-rst
 
 help:
-	@sed -n '2,3p' Makefile | sed 's/^# *//'
+	@sed -n '2,4p' Makefile | sed 's/^# *//'
 
 setup: $(VENV)/.installed $(COLLECTION_LINK)
 
@@ -64,7 +71,7 @@ destroy: setup
 # Every gate at once (molecule on its own emulator port, integration on free ones): each leaves idle what another
 # fills on the two cores. Each gate's output comes out whole, when it ends.
 test: setup
-	$(MAKE) --no-print-directory -j5 --output-sync=target lint sanity unit molecule integration
+	$(MAKE) --no-print-directory -j5 --output-sync=target lint sanity unit molecule integration importer docs-lint
 	@echo "make test: all gates passed"
 
 # Rehearsals too slow for every run (marked extras: a converge killed at several points, three environments in three
@@ -102,6 +109,62 @@ integration: setup
 molecule: setup
 	$(BIN)/molecule test -s default
 
+$(TOOLS)/%/.installed: requirements/%.txt
+	@python=$$(scripts/find-python) && rm -rf $(@D) && echo "setup: building $(@D) with $$python" && "$$python" -m venv $(@D)
+	$(@D)/bin/python -m pip install --quiet --disable-pip-version-check --no-compile -r $<
+	@touch $@
+
+# galaxy-importer on the tarball `ansible-galaxy collection build` makes, as Galaxy runs it (tests/galaxy-importer.cfg:
+# ansible-doc and ansible-lint, no ansible-test, nothing fetched), with the collections galaxy.yml depends on
+# installed beside it (Galaxy's importer finds them the same way, on the Python path). Any ERROR or WARNING fails.
+importer: setup $(TOOLS)/importer/.installed
+	@rm -rf .cache/importer && mkdir -p .cache/importer/run
+	@purelib=$$($(TOOLS)/importer/bin/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])') && \
+	  for dep in $$($(BIN)/python -c 'import yaml; print(*yaml.safe_load(open("galaxy.yml"))["dependencies"])'); do \
+	    mkdir -p $$purelib/ansible_collections/$${dep%%.*} && ln -sfn $(DEPS)/$${dep/.//} $$purelib/ansible_collections/$${dep/.//}; done
+	$(BIN)/ansible-galaxy collection build --force --output-path .cache/importer
+	@tarball=$$(ls .cache/importer/corp-infra-*.tar.gz) && \
+	  echo "importer: $$tarball: $$(tar -tzf $$tarball | grep -vc '/$$') files, $$(stat -c %s $$tarball) bytes" && \
+	  cd .cache/importer/run && status=0 && \
+	  env -u ANSIBLE_CONFIG PATH=$(CURDIR)/$(TOOLS)/importer/bin:$$PATH GALAXY_IMPORTER_CONFIG=$(CURDIR)/tests/galaxy-importer.cfg \
+	    GALAXY_IMPORTER_TMP_ROOT_DIR=$(CURDIR)/.cache/importer/run GALAXY_IMPORTER_ANSIBLE_LOCAL_TMP=$(CURDIR)/.cache/importer/run/ansible \
+	    $(CURDIR)/$(TOOLS)/importer/bin/python -m galaxy_importer.main $(CURDIR)/$$tarball > importer.log 2>&1 || status=$$?; \
+	  grep -v '^Loading ' importer.log; \
+	  if [ $$status -ne 0 ] || grep -Eq '^(ERROR|WARNING|CRITICAL)' importer.log || ! grep -q '^Importer processing completed successfully' importer.log; then \
+	    echo "importer: galaxy-importer refused the tarball or warned (exit $$status): see above"; exit 1; fi
+
+# antsibull-docs' linter on the collection, its plugin and role docs and the extra docs (docs/docsite), with ansible-doc
+# from .venv. It copies the collection and its dependencies out of the checkout, with git's file list where a path is
+# in a git work tree: .venv's collections are in this one, ignored, so git is kept from looking above them.
+docs-lint: setup $(TOOLS)/docs/.installed
+	$(TOOLS)/docs/bin/python scripts/docs_rst.py --check
+	GIT_CEILING_DIRECTORIES=$(DEPS) $(TOOLS)/docs/bin/antsibull-docs lint-collection-docs --plugin-docs \
+	  --validate-collection-refs dependent --disallow-unknown-collection-refs --check-extra-docs-refs .
+	@echo "docs-lint: clean"
+
+# docs/docsite/rst from docs/*.md (scripts/docs_rst.py); docs-lint fails while they differ.
+docs-rst: $(TOOLS)/docs/.installed
+	$(TOOLS)/docs/bin/python scripts/docs_rst.py
+
+# The docs site: antsibull-docs' Sphinx project for corp.infra, built offline (no intersphinx inventories fetched).
+docs: setup $(TOOLS)/docs/.installed
+	rm -rf .cache/docs && mkdir -m 700 -p .cache/docs/site
+	PATH=$(CURDIR)/$(TOOLS)/docs/bin:$$PATH antsibull-docs sphinx-init --use-current --squash-hierarchy --fail-on-error \
+	  --dest-dir .cache/docs/site --project corp.infra --copyright "corp.infra contributors" \
+	  --title "corp.infra" corp.infra
+	@# Offline: no intersphinx inventory (docs.python.org, docs.ansible.com) is fetched, so references to amazon.aws,
+	@# community.aws and Ansible's own docs stay plain text; one to corp.infra that does not resolve still fails.
+	printf '%s\n' 'intersphinx_mapping = {}' \
+	  "nitpick_ignore_regex = [('std:ref', r'(?!ansible_collections\.corp\.infra\.).*')]" >> .cache/docs/site/conf.py
+	PATH=$(CURDIR)/$(TOOLS)/docs/bin:$$PATH .cache/docs/site/build.sh
+	@# Every module, role and guide has its page.
+	@html=.cache/docs/site/build/html && pages="index.html" && \
+	  for f in plugins/modules/*.py; do pages+=" $$(basename $$f .py)_module.html"; done && \
+	  for d in roles/*/; do pages+=" $$(basename $$d)_role.html"; done && \
+	  for f in docs/*.md; do pages+=" docsite/$$(basename $$f .md).html"; done && \
+	  for page in $$pages; do [ -s $$html/$$page ] || { echo "docs: $$html/$$page missing"; exit 1; }; done && \
+	  echo "docs: $$(find $$html -name '*.html' | wc -l) pages in $$html, $$(wc -w <<<"$$pages") checked"
+
 build: setup
 	$(BIN)/ansible-galaxy collection build --force --output-path .cache/build
 
@@ -113,11 +176,18 @@ bench: setup
 ee: build
 	$(BIN)/ansible-builder create --file execution-environment.yml --context .cache/ee --output-filename Containerfile
 
-lock:
+lock: lock-tools
 	@python=$$(scripts/find-python) && rm -rf .cache/lock && "$$python" -m venv .cache/lock && \
 	  .cache/lock/bin/pip install --quiet -r requirements.in && \
 	  { echo "# Generated by 'make lock' from requirements.in: every package pinned. Do not edit by hand."; \
 	    .cache/lock/bin/pip freeze --exclude-editable; } > requirements.txt
+
+lock-tools:
+	@python=$$(scripts/find-python) && for tool in importer docs; do \
+	  rm -rf .cache/lock-$$tool && "$$python" -m venv .cache/lock-$$tool && \
+	  .cache/lock-$$tool/bin/pip install --quiet -r requirements/$$tool.in && \
+	  { echo "# Generated by 'make lock' from requirements/$$tool.in: every package pinned. Do not edit by hand."; \
+	    .cache/lock-$$tool/bin/pip freeze --exclude-editable; } > requirements/$$tool.txt; done
 
 clean:
 	-scripts/emulator stop --port $(PORT)

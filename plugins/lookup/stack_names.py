@@ -5,7 +5,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 name: stack_names
 short_description: Every resource name the corp.infra roles share, computed once
-version_added: 0.1.0
+version_added: 1.0.0
 author: Corp Platform Team (@corp-platform)
 description:
   - Returns the names of the stack's resources for the host's environment, C({prefix}-{type}-{purpose}-{environment}),

@@ -5,7 +5,7 @@
 DOCUMENTATION = r"""
 module: account_info
 short_description: The AWS account and partition of the credentials in use
-version_added: 0.2.0
+version_added: 1.0.0
 description:
   - Asks STS who the caller is (GetCallerIdentity) and returns the account id, the partition and the caller's ARN.
   - The same request as M(amazon.aws.aws_caller_info).

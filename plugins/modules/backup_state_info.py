@@ -5,7 +5,7 @@
 DOCUMENTATION = r"""
 module: backup_state_info
 short_description: Read an AWS Backup vault, its lock, a backup plan and its selection by name, in one process
-version_added: 0.2.0
+version_added: 1.0.0
 description:
   - Reads a backup vault (DescribeBackupVault, with its tags), a backup plan found by name among the account's plans
     (GetBackupPlan, with its tags), and the plan's selection of a given name (GetBackupSelection).
@@ -70,7 +70,6 @@ selections:
   returned: always
   type: list
   elements: dict
-  version_added: 0.2.0
 """
 
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry

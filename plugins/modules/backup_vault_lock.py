@@ -5,7 +5,7 @@
 DOCUMENTATION = r"""
 module: backup_vault_lock
 short_description: Lock an AWS Backup vault's retention (AWS Backup Vault Lock), or unlock it while AWS allows
-version_added: 0.2.0
+version_added: 1.0.0
 description:
   - Sets the vault's lock configuration, the minimum and maximum retention every backup and copy job into the vault
     must keep, in governance mode (O(changeable_for_days) unset) or compliance mode.

@@ -5,7 +5,7 @@
 DOCUMENTATION = r"""
 module: dynamodb_state_info
 short_description: Read a DynamoDB table with its point-in-time recovery, TTL, key kind and tags, in one process
-version_added: 0.2.0
+version_added: 1.0.0
 description:
   - Reads a table (DescribeTable), its point-in-time recovery (DescribeContinuousBackups), its TTL (DescribeTimeToLive),
     whether its key is AWS managed (DescribeKey) and its tags (ListTagsOfResource) - what M(corp.infra.dynamodb_table)

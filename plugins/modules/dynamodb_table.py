@@ -5,7 +5,7 @@
 DOCUMENTATION = r"""
 module: dynamodb_table
 short_description: A DynamoDB table encrypted with the key you name, with point-in-time recovery and deletion protection
-version_added: 0.2.0
+version_added: 1.0.0
 description:
   - Creates a DynamoDB table encrypted with a customer-managed KMS key (by ARN) or the AWS-managed key, and with
     deletion protection and a stream as asked, from the CreateTable call on; then turns point-in-time recovery and

@@ -5,7 +5,7 @@
 DOCUMENTATION = r"""
 module: ec2_vpc_endpoint_policy
 short_description: Set the policy of an existing VPC endpoint
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Replaces the policy of an existing VPC endpoint (ModifyVpcEndpoint C(PolicyDocument)) when it differs from
     O(policy), compared as IAM compares documents (M(amazon.aws.ec2_vpc_endpoint)'s own C(compare_policies)).

@@ -5,7 +5,7 @@
 DOCUMENTATION = r"""
 module: ec2_vpc_flow_log
 short_description: Create and delete VPC flow logs
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Creates, re-tags and deletes the flow log of a VPC, subnet or network interface.
   - Neither amazon.aws nor community.aws has a flow log module (community.aws issue 1747).

@@ -5,7 +5,7 @@
 DOCUMENTATION = r"""
 module: iam_managed_policy_info
 short_description: Read a customer-managed IAM policy, its default document and its tags
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Returns one customer-managed policy by ARN, with the document of its default version and its tags,
     or RV(exists=false) when there is none.

@@ -5,7 +5,7 @@
 DOCUMENTATION = r"""
 module: iam_state_info
 short_description: Read IAM roles and customer managed policies by name and ARN, in one process
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Reads IAM roles by name (GetRole, with the ARNs of their attached managed policies) and customer managed
     policies by ARN (GetPolicy, every version's id and the default version's document).
@@ -32,13 +32,11 @@ options:
     type: list
     elements: str
     default: []
-    version_added: 0.2.0
   role_policies:
     description: Inline policies of roles to read, each C(<role name>/<policy name>).
     type: list
     elements: str
     default: []
-    version_added: 0.2.0
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
@@ -85,7 +83,6 @@ role_policies:
       or the policy does not exist.
   returned: always
   type: dict
-  version_added: 0.2.0
 """
 
 

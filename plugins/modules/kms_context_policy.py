@@ -5,7 +5,7 @@
 DOCUMENTATION = r"""
 module: kms_context_policy
 short_description: Build the least-privilege KMS statements to use one key through one AWS service
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Returns an IAM policy document that lets a principal use one customer-managed KMS key only through
     one service, for the data that service encrypts, and nothing else.

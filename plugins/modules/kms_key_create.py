@@ -5,7 +5,7 @@
 DOCUMENTATION = r"""
 module: kms_key_create
 short_description: Create a symmetric KMS key with its policy, tags, rotation and alias, through KMS's eventual consistency
-version_added: 0.2.0
+version_added: 1.0.0
 description:
   - Creates a symmetric encryption key (C(SYMMETRIC_DEFAULT), C(ENCRYPT_DECRYPT)) with its key policy, description and
     tags, turns automatic rotation on, and points O(alias) at it.

@@ -5,7 +5,7 @@
 DOCUMENTATION = r"""
 module: network_state_info
 short_description: Read everything the network role manages, in one process
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Reads, for one VPC found by its C(Name) tag and CIDR, the region's availability zones, the VPC and its DNS
     attributes, its subnets, the route tables carrying a given C(Name), its security groups of given names, its

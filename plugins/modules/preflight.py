@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: preflight
 short_description: Check every corp.infra stack input before any AWS request
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Reads the stack's variables (names starting with C(corp_), C(network_), C(s3_), C(iam_), C(rds_),
     C(dynamodb_), C(preflight_) or C(outputs_)) and checks the rules an argument spec cannot express.

@@ -5,7 +5,7 @@
 DOCUMENTATION = r"""
 module: rds_instance
 short_description: An RDS DB instance whose master password RDS manages from the first call
-version_added: 0.2.0
+version_added: 1.0.0
 description:
   - Creates an RDS DB instance with C(ManageMasterUserPassword), so the master password is generated and
     rotated by RDS in Secrets Manager and never passes through Ansible. M(amazon.aws.rds_instance) has no such
@@ -264,7 +264,6 @@ dbi_resource_id:
   returned: when the instance exists
   type: str
   sample: db-ABCDEFGHIJKLMNOPQRSTUVWXY0
-  version_added: 0.2.0
 endpoint:
   description: The address clients connect to (empty while RDS is still creating it).
   returned: when the instance exists

@@ -5,7 +5,7 @@
 DOCUMENTATION = r"""
 module: rds_parameter_group
 short_description: An RDS DB parameter group whose parameters are each applied the way their type allows
-version_added: 0.2.0
+version_added: 1.0.0
 description:
   - Creates or deletes a DB parameter group and sets the given parameters.
   - Each parameter is applied with the method RDS allows for it, read from RDS (its C(ApplyType)), never

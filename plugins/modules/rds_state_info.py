@@ -5,7 +5,7 @@
 DOCUMENTATION = r"""
 module: rds_state_info
 short_description: Read the rds role's engine version, subnet group, parameter group and instance, in one process
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Reads a PostgreSQL engine version offered in the region, a DB subnet group and a DB parameter group with their
     tags, the given parameters of that group, and a DB instance.

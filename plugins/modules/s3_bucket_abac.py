@@ -5,7 +5,7 @@
 DOCUMENTATION = r"""
 module: s3_bucket_abac
 short_description: Turn attribute-based access control (ABAC) on or off for an S3 general purpose bucket, and manage its tags the way ABAC requires
-version_added: 0.2.0
+version_added: 1.0.0
 description:
   - Sets the bucket's ABAC status (PutBucketAbac). With ABAC on, S3 evaluates C(aws:ResourceTag/<key>)
     conditions on the bucket in IAM and bucket policies; with it off, bucket tags serve cost allocation only.

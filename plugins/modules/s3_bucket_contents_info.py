@@ -5,7 +5,7 @@
 DOCUMENTATION = r"""
 module: s3_bucket_contents_info
 short_description: Tell whether a bucket holds anything, including old versions and delete markers
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Reports whether a bucket holds any object version or delete marker (ListObjectVersions, one key).
   - A versioned bucket whose current objects are all deleted still holds versions and cannot be deleted

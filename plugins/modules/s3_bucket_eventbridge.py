@@ -5,7 +5,7 @@
 DOCUMENTATION = r"""
 module: s3_bucket_eventbridge
 short_description: Send an S3 bucket's events to Amazon EventBridge, or stop sending them
-version_added: 0.2.0
+version_added: 1.0.0
 description:
   - Turns the bucket's delivery of event notifications to EventBridge on or off. This is the
     C(EventBridgeConfiguration) of the bucket's notification configuration. EventBridge then receives every S3 event

@@ -5,7 +5,7 @@
 DOCUMENTATION = r"""
 module: s3_state_info
 short_description: Read the s3 role's key and buckets, in one process
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Reads a KMS key found by its alias (metadata, key policy, rotation status, tags) and a list of S3 buckets
     (default encryption, versioning, Block Public Access, object ownership, policy, access logging, tags,

@@ -5,7 +5,7 @@
 DOCUMENTATION = r"""
 module: security_controls_info
 short_description: Check the live state of named AWS resources against Security Hub's foundational controls
-version_added: 0.2.0
+version_added: 1.0.0
 description:
   - Reads the live state of the resources it is given (buckets, KMS keys, DB instances and their master secrets,
     DynamoDB tables, VPCs, customer-managed IAM policies) and evaluates the AWS Security Hub Foundational Security
@@ -48,7 +48,6 @@ options:
       - With O(account_id), the module trusts both and does not ask STS; the caller has checked the credentials
         (the account role does).
     type: str
-    version_added: 0.2.0
   observed:
     description:
       - What the service roles' readers returned earlier in this run, for the resources they did not change since.
@@ -57,7 +56,6 @@ options:
         passes nothing and reads everything.
     type: dict
     default: {}
-    version_added: 0.2.0
     suboptions:
       s3:
         description: corp.infra.s3_state_info's result, with C(key_alias) (the alias it read the key by).
@@ -129,7 +127,6 @@ options:
     type: list
     elements: str
     default: []
-    version_added: 0.2.0
   backup_plans:
     description:
       - AWS Backup plans, by name. With them, RDS.26 and DynamoDB.4 check that one of their selections assigns each of
@@ -137,7 +134,6 @@ options:
     type: list
     elements: str
     default: []
-    version_added: 0.2.0
   waivers:
     description: Control ids whose failures are accepted, each with the reason shown in the report.
     type: dict

@@ -5,7 +5,7 @@
 DOCUMENTATION = r"""
 module: tag_conditioned_policy
 short_description: Build S3 or DynamoDB access statements scoped to one environment's tag
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Returns an IAM policy document that grants S3 object or DynamoDB table access only within one
     environment, with each condition key attached only to the actions that support it, per the AWS

@@ -5,7 +5,7 @@
 DOCUMENTATION = r"""
 module: tagged_resources_info
 short_description: Find resources by their tags through the Resource Groups Tagging API
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Returns the ARN and tags of every resource in the region that carries all the given tags, optionally of
     given resource types, in one paginated GetResources call.

@@ -36,6 +36,7 @@ def test_build_install_and_document(tmp_path):
     assert "GNU GENERAL PUBLIC LICENSE" in license_text[:200]
     assert {"plugins", "roles", "playbooks", "meta", "docs", "README.md", "MANIFEST.json", "FILES.json"} <= shipped
     tooling = {"Makefile", "scripts", "tests", "molecule", "awx", "inventories", "benchmarks", ".ci", "execution-environment.yml", "requirements.txt"}
+    tooling |= {"requirements"}
     tooling |= {"ansible.cfg", "requirements.yml"}
     assert not shipped & tooling, shipped & tooling
     assert readmes == {f"roles/{role.name}/README.md" for role in (ROOT / "roles").iterdir() if role.is_dir()}
