@@ -10,6 +10,9 @@ import re
 import pytest
 import yaml
 
+from ansible_collections.corp.infra.plugins.module_utils import stack_report
+from tests import mermaid
+
 from .conftest import ROOT
 from .conftest import ansible_playbook
 from .conftest import changed
@@ -37,6 +40,12 @@ def test_check_mode_reports_exactly_the_drift_and_a_run_repairs_it(emulator, ins
     assert changed(run()) > 0
     document = json.loads((outputs / f"{ENVIRONMENT}.json").read_text())
     assert document["account_id"] == "123456789012" and document["services"]["network"]["vpc_id"].startswith("vpc-")
+    # The stack report beside it: its diagram parses (Mermaid's own parser) and names every resource the outputs do.
+    report = (outputs / f"{ENVIRONMENT}.md").read_text()
+    found = mermaid.parse(mermaid.diagram_of(report))
+    shown = "\n".join([v["text"] for v in found["vertices"]] + [s["title"] for s in found["subgraphs"]])
+    assert [name for name in stack_report.resources(document) if name not in shown] == []
+    assert " pass, 0 fail, " in report and "| network | vpc_id |" in report
     assert changed(run("--check", "--diff")) == 0
     # The scheduled compliance job, from the installed copy: the converge wrote its report already.
     assert changed(run(playbook="corp.infra.verify")) == 0
@@ -134,6 +143,7 @@ def test_check_mode_reports_exactly_the_drift_and_a_run_repairs_it(emulator, ins
     assert len(second) == 2 and first[0] in second and destroyed_record(outputs)["final_snapshot"] == max(second)
     assert changed(run(*destroy, playbook="corp.infra.destroy")) == 0
     assert destroyed_record(outputs)["final_snapshot"] == max(second)
+    assert not [p.name for p in outputs.iterdir() if p.name != f"{ENVIRONMENT}-destroyed.json"]
     # Nothing of the environment is left but its final snapshots and the key they are encrypted with.
     tagged = emulator.client("resourcegroupstaggingapi").get_resources(TagFilters=[{"Key": "Environment", "Values": [ENVIRONMENT]}])
     assert [r["ResourceARN"] for r in tagged["ResourceTagMappingList"] if ":snapshot:" not in r["ResourceARN"]] == [key_arn]
