@@ -28,7 +28,7 @@ export AWS_DEFAULT_REGION := us-east-1
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help setup run converge destroy outputs emulator-start emulator-stop test test-extras lint sanity unit integration molecule build ee bench lock lock-tools clean
+.PHONY: help setup run converge destroy outputs emulator-start emulator-stop test test-extras lint sanity unit integration molecule build ee bench lock lock-tools clean mermaid report-png
 .PHONY: importer docs-lint docs docs-rst
 
 help:
@@ -100,9 +100,11 @@ sanity: setup
 	  { [ -f $$cache ] || cp scripts/ansible-test-get-pip.py $$cache; }
 	cd $(SANITY_ROOT) && $(CURDIR)/$(BIN)/ansible-test sanity --venv --python $$($(CURDIR)/$(BIN)/python -c 'import sys; print("%d.%d" % sys.version_info[:2])') --color no
 
-unit: setup
+unit: setup mermaid
 	$(BIN)/pytest -q -n 2 tests/unit
 
+# No `mermaid` prerequisite here: test_stack_drift needs the parser minutes in, by when unit's install (or its own,
+# under the same lock: tests/mermaid) is done; integration, the longest gate, starts at once.
 integration: setup
 	$(BIN)/pytest -q -n 2 --maxschedchunk 1 --durations=12 -m "not extras" tests/integration
 
@@ -164,6 +166,24 @@ docs: setup $(TOOLS)/docs/.installed
 	  for f in docs/*.md; do pages+=" docsite/$$(basename $$f .md).html"; done && \
 	  for page in $$pages; do [ -s $$html/$$page ] || { echo "docs: $$html/$$page missing"; exit 1; }; done && \
 	  echo "docs: $$(find $$html -name '*.html' | wc -l) pages in $$html, $$(wc -w <<<"$$pages") checked"
+
+# Mermaid's own parser (npm, pinned by tests/mermaid/package-lock.json) for the tests of the stack report's diagram.
+MERMAID := .cache/mermaid/.installed
+mermaid: $(MERMAID)
+$(MERMAID): tests/mermaid/package.json tests/mermaid/package-lock.json tests/mermaid/parse.mjs | setup
+	$(BIN)/python -c 'import tests.mermaid as m; m.install()'
+
+# The stack report's diagram as a picture (outputs/<ENV>.png), the way GitHub shows it: mermaid-cli with Debian's
+# chromium (apt-get install chromium). Not part of make test.
+ENV ?= local
+MMDC := .cache/mmdc/node_modules/.bin/mmdc
+report-png: setup
+	@command -v chromium >/dev/null || { echo "report-png: needs chromium (apt-get install chromium)"; exit 1; }
+	@[ -x $(MMDC) ] || { mkdir -p .cache/mmdc && cd .cache/mmdc && PUPPETEER_SKIP_DOWNLOAD=1 npm install --no-audit --no-fund --loglevel=error @mermaid-js/mermaid-cli@11.17.0; }
+	@printf '%s\n' '{"executablePath": "/usr/bin/chromium", "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"]}' > .cache/mmdc/puppeteer.json
+	$(BIN)/python -c 'import sys, tests.mermaid as m; print(m.diagram_of(open(sys.argv[1]).read()), end="")' outputs/$(ENV).md > .cache/mmdc/$(ENV).mmd
+	$(MMDC) -q -p .cache/mmdc/puppeteer.json -i .cache/mmdc/$(ENV).mmd -o outputs/$(ENV).png -w 1800 -b white
+	@echo "report-png: outputs/$(ENV).png"
 
 build: setup
 	$(BIN)/ansible-galaxy collection build --force --output-path .cache/build

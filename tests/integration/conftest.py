@@ -92,12 +92,60 @@ def emulator():
     emulator_command("stop", port)
 
 
-def ansible_playbook(emulator: Emulator, *args: str, check: bool = False, endpoint: str | None = None) -> subprocess.CompletedProcess:
-    """Run ansible-playbook against the emulator (or ``endpoint``, e.g. a fault proxy in front of it)."""
+@dataclass
+class Installed:
+    """corp.infra built into a tarball and installed into an empty collections path, as a user installs it."""
+
+    tarball: Path
+    path: Path  # the collections path
+    config: Path  # an empty ansible.cfg: nothing points at the checkout
+
+    @property
+    def collection(self) -> Path:
+        return self.path / "ansible_collections" / "corp" / "infra"
+
+    def env(self) -> dict[str, str]:
+        return {"ANSIBLE_CONFIG": str(self.config), "ANSIBLE_COLLECTIONS_PATH": str(self.path)}
+
+
+def install_collection(base: Path) -> Installed:
+    """Build the collection's tarball and install it under ``base``. The empty target is the only collections path
+    (not ~/.ansible/collections, where another tool may have put a copy), so "already installed" cannot hide a broken
+    tarball; amazon.aws and community.aws come with the pinned `ansible` package (Galaxy is not reachable here)."""
+    target, config = base / "collections", base / "ansible.cfg"
+    config.write_text("[defaults]\n")
+    env = dict(os.environ, ANSIBLE_NOCOLOR="1", ANSIBLE_CONFIG=str(config), ANSIBLE_COLLECTIONS_PATH=str(target))
+
+    def galaxy(*args):
+        result = subprocess.run([str(BIN / "ansible-galaxy"), *map(str, args)], cwd=base, env=env, capture_output=True, text=True, timeout=300, check=False)
+        assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+
+    galaxy("collection", "build", "--output-path", base / "dist", ROOT)
+    (tarball,) = (base / "dist").glob("corp-infra-*.tar.gz")
+    galaxy("collection", "install", "--no-deps", "-p", target, tarball)
+    return Installed(tarball=tarball, path=target, config=config)
+
+
+@pytest.fixture(scope="session")
+def installed_collection(tmp_path_factory) -> Installed:
+    """One installed copy per test process, shared by the tests that run or inspect it."""
+    return install_collection(tmp_path_factory.mktemp("installed"))
+
+
+def ansible_playbook(
+    emulator: Emulator,
+    *args: str,
+    check: bool = False,
+    endpoint: str | None = None,
+    installed: Installed | None = None,
+    cwd: Path = ROOT,
+) -> subprocess.CompletedProcess:
+    """Run ansible-playbook against the emulator (or ``endpoint``, e.g. a fault proxy in front of it), with the
+    checkout's collection, or with ``installed``'s (an installed tarball, the only corp.infra on its path) in ``cwd``."""
     result = subprocess.run(
         [str(BIN / "ansible-playbook"), *args],
-        cwd=ROOT,
-        env=emulator.env() | ({"AWS_ENDPOINT_URL": endpoint} if endpoint else {}),
+        cwd=cwd,
+        env=emulator.env() | ({"AWS_ENDPOINT_URL": endpoint} if endpoint else {}) | (installed.env() if installed else {}),
         capture_output=True,
         text=True,
         timeout=600,

@@ -18,15 +18,11 @@ def _run(*args, cwd=ROOT, env=None):
     return result
 
 
-def test_build_install_and_document(tmp_path):
-    # No ansible.cfg: the checkout's collections path (a link to itself) must not count as "installed".
-    # The empty target is the only collections path (not ~/.ansible/collections, where another tool may
-    # have put a copy), so "already installed" cannot hide a broken tarball.
-    target = tmp_path / "collections"
-    (tmp_path / "ansible.cfg").write_text("[defaults]\n")
-    bare = dict(os.environ, ANSIBLE_CONFIG=str(tmp_path / "ansible.cfg"), ANSIBLE_NOCOLOR="1", ANSIBLE_COLLECTIONS_PATH=str(target))
-    _run(BIN / "ansible-galaxy", "collection", "build", "--output-path", tmp_path / "dist", ROOT, env=bare, cwd=tmp_path)
-    (tarball,) = (tmp_path / "dist").glob("corp-infra-*.tar.gz")
+def test_build_install_and_document(installed_collection, tmp_path):
+    # No ansible.cfg: the checkout's collections path (a link to itself) must not count as "installed"; the installed
+    # copy's collections path is the only one (conftest.install_collection).
+    bare = dict(os.environ, ANSIBLE_NOCOLOR="1") | installed_collection.env()
+    tarball = installed_collection.tarball
     # What the tarball holds: the license galaxy.yml names and every role's README (Galaxy's importer refuses a role
     # without one); not the repository's tooling or the company's inventories.
     with tarfile.open(tarball) as archive:
@@ -36,17 +32,16 @@ def test_build_install_and_document(tmp_path):
     assert "GNU GENERAL PUBLIC LICENSE" in license_text[:200]
     assert {"plugins", "roles", "playbooks", "meta", "docs", "README.md", "MANIFEST.json", "FILES.json"} <= shipped
     tooling = {"Makefile", "scripts", "tests", "molecule", "awx", "inventories", "benchmarks", ".ci", "execution-environment.yml", "requirements.txt"}
-    tooling |= {"requirements"}
-    tooling |= {"ansible.cfg", "requirements.yml"}
+    tooling |= {"requirements", "ansible.cfg", "requirements.yml", "site.yml"}
     assert not shipped & tooling, shipped & tooling
     assert readmes == {f"roles/{role.name}/README.md" for role in (ROOT / "roles").iterdir() if role.is_dir()}
-    # amazon.aws and community.aws come with the pinned `ansible` package; Galaxy is not reachable here.
-    _run(BIN / "ansible-galaxy", "collection", "install", "--no-deps", "-p", target, tarball, env=bare, cwd=tmp_path)
-    installed = target / "ansible_collections" / "corp" / "infra"
+    installed = installed_collection.collection
     manifest = json.loads((installed / "MANIFEST.json").read_text())
     dependencies = {"amazon.aws": ">=11.0.0,<12.0.0", "community.aws": ">=11.0.0,<12.0.0", "ansible.utils": ">=5.0.0,<7.0.0"}
     assert manifest["collection_info"]["dependencies"] == dependencies
     assert not (installed / ".venv").exists() and not (installed / "outputs").exists()
+    # The stack's playbooks ship, reachable as corp.infra.site, corp.infra.verify and corp.infra.destroy.
+    assert {p.name for p in (installed / "playbooks").glob("*.yml")} >= {"site.yml", "verify.yml", "destroy.yml"}
 
     # Only the installed copy is on the collections path: no ansible.cfg, no link to this checkout.
     env = bare

@@ -1,13 +1,18 @@
 """The whole stack on the emulator: check mode on an empty account predicts the first run and writes nothing; on
 the converged stack it reports nothing; out-of-band changes to rows of every kind of resource in six services are
 reported by check mode, exactly (each role prints its comparison's rows), and repaired by one normal run, after which
-check mode reports nothing; with corp_skip_unchanged false, every module runs and reports changed=0."""
+check mode reports nothing; with corp_skip_unchanged false, every module runs and reports changed=0. Every run is
+the installed collection's (corp.infra.site, corp.infra.verify, corp.infra.destroy from a built tarball, no checkout
+on the collections path), in a directory of the test's own, where the outputs land by default."""
 
 import json
 import re
 
 import pytest
 import yaml
+
+from ansible_collections.corp.infra.plugins.module_utils import stack_report
+from tests import mermaid
 
 from .conftest import ROOT
 from .conftest import ansible_playbook
@@ -17,13 +22,14 @@ ENVIRONMENT = "drifttest"
 pytestmark = pytest.mark.slow(200)  # seconds, about
 
 
-def test_check_mode_reports_exactly_the_drift_and_a_run_repairs_it(emulator, tmp_path):
+def test_check_mode_reports_exactly_the_drift_and_a_run_repairs_it(emulator, installed_collection, tmp_path):
     s3, ec2, dynamodb, iam, backup = (emulator.client(s) for s in ("s3", "ec2", "dynamodb", "iam", "backup"))
+    # outputs/ in the directory ansible-playbook runs in: the default outputs_dir and verify_outputs_dir.
     outputs = tmp_path / "outputs"
 
-    def run(*extra, playbook="site.yml", check=True):
-        args = ("-i", "inventories/local", "-e", f"corp_environment={ENVIRONMENT}", "-e", f"outputs_dir={outputs}")
-        return ansible_playbook(emulator, playbook, *args, *extra, check=check)
+    def run(*extra, playbook="corp.infra.site", check=True):
+        args = ("-i", str(ROOT / "inventories" / "local"), "-e", f"corp_environment={ENVIRONMENT}")
+        return ansible_playbook(emulator, playbook, *args, *extra, check=check, installed=installed_collection, cwd=tmp_path)
 
     predicted = run("--check", "--diff")
     assert changed(predicted) > 0 and not outputs.exists()
@@ -35,7 +41,18 @@ def test_check_mode_reports_exactly_the_drift_and_a_run_repairs_it(emulator, tmp
     assert changed(run()) > 0
     document = json.loads((outputs / f"{ENVIRONMENT}.json").read_text())
     assert document["account_id"] == "123456789012" and document["services"]["network"]["vpc_id"].startswith("vpc-")
+    # The stack report beside it: its diagram parses (Mermaid's own parser) and names every resource the outputs do.
+    report = (outputs / f"{ENVIRONMENT}.md").read_text()
+    found = mermaid.parse(mermaid.diagram_of(report))
+    shown = "\n".join([v["text"] for v in found["vertices"]] + [s["title"] for s in found["subgraphs"]])
+    assert [name for name in stack_report.resources(document) if name not in shown] == []
+    assert " pass, 0 fail, " in report and "| network | vpc_id |" in report
     assert changed(run("--check", "--diff")) == 0
+    # The scheduled compliance job, from the installed copy: the converge wrote its report already.
+    assert changed(run(playbook="corp.infra.verify")) == 0
+    assert json.loads((outputs / f"{ENVIRONMENT}-compliance.json").read_text())["environment"] == ENVIRONMENT
+    collection = installed_collection.collection
+    assert not (collection / "outputs").exists() and not (collection / "playbooks" / "outputs").exists()
 
     bucket, table = f"corp-s3-securedata-{ENVIRONMENT}", f"corp-dynamodb-main-{ENVIRONMENT}"
     s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Suspended"})
@@ -183,7 +200,7 @@ def test_check_mode_reports_exactly_the_drift_and_a_run_repairs_it(emulator, tmp
     kms, rds = emulator.client("kms"), emulator.client("rds")
     key_arn = kms.describe_key(KeyId=f"alias/corp-kms-data-{ENVIRONMENT}")["KeyMetadata"]["Arn"]
     destroy = ("-e", f"corp_destroy_confirmation={ENVIRONMENT}", "-e", "s3_force_destroy=true")
-    assert run(*destroy, "-e", "s3_key_keep_for_snapshots=false", playbook="playbooks/destroy.yml").returncode == 0
+    assert run(*destroy, "-e", "s3_key_keep_for_snapshots=false", playbook="corp.infra.destroy").returncode == 0
     assert plan_name not in [p["BackupPlanName"] for p in backup.list_backup_plans()["BackupPlansList"]]
     assert plan_name not in [v["BackupVaultName"] for v in backup.list_backup_vaults()["BackupVaultList"]]
     assert kms.describe_key(KeyId=key_arn)["KeyMetadata"]["KeyState"] == "PendingDeletion"
@@ -204,11 +221,12 @@ def test_check_mode_reports_exactly_the_drift_and_a_run_repairs_it(emulator, tmp
     assert not [task for task in gated_module_tasks() if not ran(contract.stdout, task)]
 
     # The second teardown keeps a final snapshot of its own: a fixed name would stop it at the database.
-    assert run(*destroy, playbook="playbooks/destroy.yml").returncode == 0
+    assert run(*destroy, playbook="corp.infra.destroy").returncode == 0
     second = final_snapshots(rds)
     assert len(second) == 2 and first[0] in second and destroyed_record(outputs)["final_snapshot"] == max(second)
-    assert changed(run(*destroy, playbook="playbooks/destroy.yml")) == 0
+    assert changed(run(*destroy, playbook="corp.infra.destroy")) == 0
     assert destroyed_record(outputs)["final_snapshot"] == max(second)
+    assert not [p.name for p in outputs.iterdir() if p.name != f"{ENVIRONMENT}-destroyed.json"]
     # Nothing of the environment is left but its final snapshots and the key they are encrypted with.
     tagged = emulator.client("resourcegroupstaggingapi").get_resources(TagFilters=[{"Key": "Environment", "Values": [ENVIRONMENT]}])
     assert [r["ResourceARN"] for r in tagged["ResourceTagMappingList"] if ":snapshot:" not in r["ResourceARN"]] == [key_arn]

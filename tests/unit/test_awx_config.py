@@ -39,6 +39,10 @@ def playbook_roles(playbook: str) -> set[str]:
     """Every corp.infra role a playbook runs: its plays' roles, imported and included roles, and their dependencies."""
     roles = set()
     for play in yaml.safe_load((ROOT / playbook).read_text()):
+        # site.yml imports the collection's playbooks/site.yml.
+        if "ansible.builtin.import_playbook" in play:
+            roles |= playbook_roles(str((ROOT / playbook).parent.relative_to(ROOT) / play["ansible.builtin.import_playbook"]))
+            continue
         roles.update(_role_name(r if isinstance(r, str) else r.get("role", r.get("name"))) for r in play.get("roles", []))
         for task in _tasks(play):
             for action in ("ansible.builtin.import_role", "ansible.builtin.include_role"):
