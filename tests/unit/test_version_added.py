@@ -13,6 +13,8 @@ from packaging.version import Version
 
 ROOT = Path(__file__).resolve().parents[2]
 VERSION = Version(yaml.safe_load((ROOT / "galaxy.yml").read_text())["version"])
+# A plugin was added in a release the changelog records, or is new in the version galaxy.yml is at.
+RELEASES = {Version(str(v)) for v in yaml.safe_load((ROOT / "changelogs" / "changelog.yaml").read_text())["releases"]} | {VERSION}
 # The plugin types ansible-doc documents; module_utils, action plugins (documented by their module) and the filters'
 # and tests' Python files (documented by their .yml) carry no docs of their own.
 DOCUMENTED = ("modules", "lookup", "filter", "test", "doc_fragments")
@@ -70,6 +72,7 @@ def test_plugins_are_found():
 @pytest.mark.parametrize(("where", "added"), list(_all_version_added()), ids=lambda value: str(value))
 def test_version_added_fits_the_release(where, added):
     assert Version(added) <= VERSION, f"{where}: version_added {added} is later than galaxy.yml's version {VERSION}"
+    assert Version(added) in RELEASES, f"{where}: version_added {added} is no release (changelogs/changelog.yaml) nor galaxy.yml's version"
 
 
 @pytest.mark.parametrize("path", _plugin_files(), ids=lambda path: path.relative_to(ROOT).as_posix())
