@@ -43,7 +43,7 @@ def test_build_install_and_document(tmp_path):
     _run(BIN / "ansible-galaxy", "collection", "install", "--no-deps", "-p", target, tarball, env=bare, cwd=tmp_path)
     installed = target / "ansible_collections" / "corp" / "infra"
     manifest = json.loads((installed / "MANIFEST.json").read_text())
-    dependencies = {"amazon.aws": ">=11.0.0,<12.0.0", "community.aws": ">=11.0.0,<12.0.0", "ansible.utils": ">=5.0.0,<7.0.0"}
+    dependencies = {"amazon.aws": ">=11.0.0,<12.0.0", "community.aws": ">=11.0.0,<12.0.0"}
     assert manifest["collection_info"]["dependencies"] == dependencies
     assert not (installed / ".venv").exists() and not (installed / "outputs").exists()
 
