@@ -25,7 +25,8 @@ options:
     type: raw
     required: true
   name:
-    description: What the documents are, for the diff's headers (C(--- before: <name>), C(+++ after: <name>)).
+    description:
+      - "What the documents are, for the diff's headers (C(--- before: <name>), C(+++ after: <name>))."
     type: str
 attributes:
   check_mode:
