@@ -109,8 +109,12 @@ build: setup
 bench: setup
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 
-# The execution environment's build context (no container engine needed); see docs/awx.md for the build.
+# The execution environment's build context (no container engine needed); see docs/awx.md for the build. The
+# definition names the tarball without its version (corp-infra.tar.gz), so a version bump touches galaxy.yml alone.
 ee: build
+	@version=$$($(BIN)/python -c 'import yaml; print(yaml.safe_load(open("galaxy.yml"))["version"])') && \
+	  cp .cache/build/corp-infra-$$version.tar.gz .cache/build/corp-infra.tar.gz
+	rm -rf .cache/ee
 	$(BIN)/ansible-builder create --file execution-environment.yml --context .cache/ee --output-filename Containerfile
 
 lock:

@@ -7,6 +7,8 @@ import sys
 import tarfile
 from pathlib import Path
 
+import yaml
+
 from .conftest import ROOT
 
 BIN = Path(sys.executable).parent
@@ -32,6 +34,9 @@ def test_build_install_and_document(tmp_path):
     with tarfile.open(tarball) as archive:
         shipped = {name.split("/", 1)[0] for name in archive.getnames()}
         readmes = {name for name in archive.getnames() if name.startswith("roles/") and name.endswith("/README.md")}
+        # ansible-builder's collection-level metadata: what an execution environment needs for corp.infra.
+        ee_meta = yaml.safe_load(archive.extractfile("meta/execution-environment.yml"))
+        ee_python = archive.extractfile(ee_meta["dependencies"]["python"]).read().decode()
         license_text = archive.extractfile("LICENSE").read().decode() if "LICENSE" in shipped else ""
     assert "GNU GENERAL PUBLIC LICENSE" in license_text[:200]
     assert {"plugins", "roles", "playbooks", "meta", "docs", "README.md", "MANIFEST.json", "FILES.json"} <= shipped
@@ -39,6 +44,8 @@ def test_build_install_and_document(tmp_path):
     tooling |= {"ansible.cfg", "requirements.yml"}
     assert not shipped & tooling, shipped & tooling
     assert readmes == {f"roles/{role.name}/README.md" for role in (ROOT / "roles").iterdir() if role.is_dir()}
+    assert ee_meta == {"version": 1, "dependencies": {"python": "meta/ee-requirements.txt"}}
+    assert [line for line in ee_python.splitlines() if not line.startswith("#")] == ["boto3>=1.35.0", "botocore>=1.35.0"]
     # amazon.aws and community.aws come with the pinned `ansible` package; Galaxy is not reachable here.
     _run(BIN / "ansible-galaxy", "collection", "install", "--no-deps", "-p", target, tarball, env=bare, cwd=tmp_path)
     installed = target / "ansible_collections" / "corp" / "infra"
