@@ -22,7 +22,7 @@ export AWS_DEFAULT_REGION := us-east-1
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help setup run converge destroy outputs emulator-start emulator-stop test test-extras lint sanity unit integration molecule build ee bench lock clean
+.PHONY: help setup run converge destroy outputs emulator-start emulator-stop test test-extras lint sanity unit integration molecule build ee ee-test bench lock clean
 
 help:
 	@sed -n '2,3p' Makefile | sed 's/^# *//'
@@ -116,6 +116,18 @@ ee: build
 	  cp .cache/build/corp-infra-$$version.tar.gz .cache/build/corp-infra.tar.gz
 	rm -rf .cache/ee
 	$(BIN)/ansible-builder create --file execution-environment.yml --context .cache/ee --output-filename Containerfile
+
+# The execution environment built and used (docs/awx.md): ansible-builder and podman on a local Debian base image
+# (scripts/ee-base-image), then site.yml converged twice inside the image with ansible-navigator on an emulator at
+# $(PORT). Needs root, podman, debootstrap and PyPI; not in `make test` (minutes of image builds).
+NAVIGATOR := .cache/navigator/bin/ansible-navigator
+ee-test: ee $(NAVIGATOR)
+	$(BIN)/python scripts/ee-test --port $(PORT)
+
+# ansible-navigator in a venv of its own (it is no part of the project's lock), its shared dependencies at the lock's pins.
+$(NAVIGATOR):
+	@python=$$(scripts/find-python) && rm -rf .cache/navigator && "$$python" -m venv .cache/navigator
+	.cache/navigator/bin/pip install --quiet --disable-pip-version-check -c requirements.txt ansible-navigator==26.11.0
 
 lock:
 	@python=$$(scripts/find-python) && rm -rf .cache/lock && "$$python" -m venv .cache/lock && \
