@@ -36,7 +36,7 @@ ROLE_CREDENTIAL_VARS = {"corp_aws_assume_role_arn": "arn:aws:iam::123456789012:r
 @pytest.fixture(scope="module")
 def ee_collections(tmp_path_factory) -> Path:
     """What the image's /usr/share/ansible/collections holds: the built corp.infra tarball, installed, beside the
-    pinned amazon.aws, community.aws and ansible.utils."""
+    pinned amazon.aws and community.aws."""
     work = tmp_path_factory.mktemp("ee")
     tarball, env = build_collection(work)
     collections = work / "collections"

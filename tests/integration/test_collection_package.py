@@ -7,6 +7,8 @@ import sys
 import tarfile
 from pathlib import Path
 
+import yaml
+
 from .conftest import ROOT
 
 BIN = Path(sys.executable).parent
@@ -28,6 +30,9 @@ def test_build_install_and_document(installed_collection, tmp_path):
     with tarfile.open(tarball) as archive:
         shipped = {name.split("/", 1)[0] for name in archive.getnames()}
         readmes = {name for name in archive.getnames() if name.startswith("roles/") and name.endswith("/README.md")}
+        # ansible-builder's collection-level metadata: what an execution environment needs for corp.infra.
+        ee_meta = yaml.safe_load(archive.extractfile("meta/execution-environment.yml"))
+        ee_python = archive.extractfile(ee_meta["dependencies"]["python"]).read().decode()
         license_text = archive.extractfile("LICENSE").read().decode() if "LICENSE" in shipped else ""
     assert "GNU GENERAL PUBLIC LICENSE" in license_text[:200]
     assert {"plugins", "roles", "playbooks", "meta", "docs", "README.md", "MANIFEST.json", "FILES.json"} <= shipped
@@ -35,9 +40,11 @@ def test_build_install_and_document(installed_collection, tmp_path):
     tooling |= {"requirements", "ansible.cfg", "requirements.yml", "site.yml"}
     assert not shipped & tooling, shipped & tooling
     assert readmes == {f"roles/{role.name}/README.md" for role in (ROOT / "roles").iterdir() if role.is_dir()}
+    assert ee_meta == {"version": 1, "dependencies": {"python": "meta/ee-requirements.txt"}}
+    assert [line for line in ee_python.splitlines() if not line.startswith("#")] == ["boto3>=1.35.0", "botocore>=1.35.0"]
     installed = installed_collection.collection
     manifest = json.loads((installed / "MANIFEST.json").read_text())
-    dependencies = {"amazon.aws": ">=11.0.0,<12.0.0", "community.aws": ">=11.0.0,<12.0.0", "ansible.utils": ">=5.0.0,<7.0.0"}
+    dependencies = {"amazon.aws": ">=11.0.0,<12.0.0", "community.aws": ">=11.0.0,<12.0.0"}
     assert manifest["collection_info"]["dependencies"] == dependencies
     assert not (installed / ".venv").exists() and not (installed / "outputs").exists()
     # The stack's playbooks ship, reachable as corp.infra.site, corp.infra.verify and corp.infra.destroy.

@@ -254,8 +254,8 @@ def gated_module_tasks() -> list[tuple[str, str]]:
         for task in tasks(yaml.safe_load(path.read_text())):
             when = " ".join(map(str, task["when"])) if isinstance(task.get("when"), list) else str(task.get("when", ""))
             module = next((key for key in task if "." in key and not key.startswith("ansible.builtin.")), None)
-            # fact_diff shows a policy's diff in check and diff mode only; it changes nothing.
-            if module and module != "ansible.utils.fact_diff" and "_drift" in when:
+            # document_diff shows a policy's diff in check and diff mode only; it changes nothing.
+            if module and module != "corp.infra.document_diff" and "_drift" in when:
                 found.append((path.parts[-3], task["name"].split("{{")[0].strip()))
     assert len(found) >= 30, found
     # Gated through a variable derived from the drift (__rds_instance_called) or an include's condition (key.yml).
