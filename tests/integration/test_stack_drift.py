@@ -19,7 +19,7 @@ from .conftest import ansible_playbook
 from .conftest import changed
 
 ENVIRONMENT = "drifttest"
-pytestmark = pytest.mark.slow(200)  # seconds, about
+pytestmark = pytest.mark.slow(400)  # seconds, about
 
 
 def test_check_mode_reports_exactly_the_drift_and_a_run_repairs_it(emulator, installed_collection, tmp_path):

@@ -32,7 +32,9 @@ def install() -> Path:
             npm = shutil.which("npm")
             assert npm, "npm is needed to install Mermaid's parser (tests/mermaid)"
             command = [npm, "ci", "--no-audit", "--no-fund", "--ignore-scripts", "--loglevel=error"]
-            result = subprocess.run(command, cwd=CACHE, capture_output=True, text=True, timeout=600, check=False)
+            # stdin of its own: node makes its stdin non-blocking, and a stdin shared with make's other gates would make
+            # every ansible process beside it refuse to start ("Ansible requires blocking IO").
+            result = subprocess.run(command, cwd=CACHE, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=600, check=False)
             assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
             stamp.write_text(_stamp())
     return CACHE
