@@ -56,12 +56,12 @@ def _relink(node, names, repository):
     if not isinstance(node, dict):
         return node
     if node.get("t") == "Header":
-        level, (_, classes, attributes), inlines = node["c"]
+        level, (_identifier, classes, attributes), inlines = node["c"]
         # No identifier: pandoc would write it as an RST label outside the collection's label namespace.
         return {"t": "Header", "c": [level, ["", classes, attributes], _relink(inlines, names, repository)]}
     if node.get("t") == "CodeBlock" and node["c"][0][1] == ["mermaid"]:
         # A diagram GitHub draws: Sphinx has no mermaid lexer, so the site shows its source.
-        (identifier, _, attributes), code = node["c"]
+        (identifier, _classes, attributes), code = node["c"]
         return {"t": "CodeBlock", "c": [[identifier, ["text"], attributes], code]}
     if node.get("t") == "Link":
         attributes, inlines, (target, title) = node["c"]

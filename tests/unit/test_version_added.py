@@ -69,7 +69,7 @@ def test_plugins_are_found():
     assert {"modules/preflight.py", "lookup/stack_names.py", "filter/resource_name.yml", "test/file_holds.yml"} <= names
 
 
-@pytest.mark.parametrize(("where", "added"), list(_all_version_added()), ids=lambda value: str(value))
+@pytest.mark.parametrize(("where", "added"), list(_all_version_added()), ids=str)
 def test_version_added_fits_the_release(where, added):
     assert Version(added) <= VERSION, f"{where}: version_added {added} is later than galaxy.yml's version {VERSION}"
     assert Version(added) in RELEASES, f"{where}: version_added {added} is no release (changelogs/changelog.yaml) nor galaxy.yml's version"
