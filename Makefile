@@ -75,7 +75,8 @@ test: setup
 	@echo "make test: all gates passed"
 
 # Rehearsals too slow for every run (marked extras: a converge killed at several points, three environments in three
-# accounts converged and destroyed by one run). CI runs them after make test.
+# accounts converged and destroyed by one run, a converge through throttling and eventual consistency, a converge and
+# destroy as AWX launches them). CI runs them after make test.
 test-extras: setup
 	$(BIN)/pytest -q -n 2 --maxschedchunk 1 -m extras tests/integration
 

@@ -25,7 +25,7 @@ from .awx import survey_extra_vars
 from .awx import template
 
 ENVIRONMENT = "awxtest"
-pytestmark = pytest.mark.slow(66)  # seconds, about
+pytestmark = [pytest.mark.slow(110), pytest.mark.extras]  # seconds, about; a rehearsal: make test-extras
 # Variables AWX adds to every job's extra vars.
 AWX_VARS = {"awx_job_id": 42, "awx_job_template_name": "", "awx_user_name": "admin", "tower_job_id": 42}
 # What the template's "corp.infra AWS role" credential injects (awx/controller/credential_types.yml): the role to

@@ -11,7 +11,7 @@ from .conftest import faults
 from .conftest import states
 
 ENVIRONMENT = "faulttest"
-pytestmark = pytest.mark.slow(220)  # seconds, about
+pytestmark = [pytest.mark.slow(220), pytest.mark.extras]  # seconds, about; a rehearsal: make test-extras
 # The rules a converge from empty meets. The module that creates the thing uses it at once for the first four: they
 # always refuse something. The last three are met only when the thing is used within the window: a later task uses
 # the new role, and the table module reaches UpdateContinuousBackups after waiting for the table and a few reads, any
