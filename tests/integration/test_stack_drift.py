@@ -1,9 +1,12 @@
-"""The whole stack on the emulator: check mode on an empty account predicts the first run and writes nothing; on
-the converged stack it reports nothing; out-of-band changes to rows of every kind of resource in six services are
+"""The whole stack on the emulator, in two environments that run side by side.
+
+drifttest: check mode on an empty account predicts the first run and writes nothing; on the converged stack it
+reports nothing and no gated module runs; out-of-band changes to rows of every kind of resource in six services are
 reported by check mode, exactly (each role prints its comparison's rows), and repaired by one normal run, after which
-check mode reports nothing; with corp_skip_unchanged false, every module runs and reports changed=0. Every run is
-the installed collection's (corp.infra.site, corp.infra.verify, corp.infra.destroy from a built tarball, no checkout
-on the collections path), in a directory of the test's own, where the outputs land by default."""
+check mode reports nothing. lifetest: with corp_skip_unchanged false every module runs and reports changed=0; the
+environment is destroyed, converged again under the same name and destroyed again. Every run is the installed
+collection's (corp.infra.site, corp.infra.verify, corp.infra.destroy from a built tarball, no checkout on the
+collections path), in a directory of the test's own, where the outputs land by default."""
 
 import json
 import re
@@ -19,7 +22,8 @@ from .conftest import ansible_playbook
 from .conftest import changed
 
 ENVIRONMENT = "drifttest"
-pytestmark = pytest.mark.slow(400)  # seconds, about
+LIFE = "lifetest"
+pytestmark = pytest.mark.slow(200)  # seconds, about, each
 
 
 def test_check_mode_reports_exactly_the_drift_and_a_run_repairs_it(emulator, installed_collection, tmp_path):
@@ -200,44 +204,55 @@ def test_check_mode_reports_exactly_the_drift_and_a_run_repairs_it(emulator, ins
     assert connect["Statement"][0]["Resource"] == [f"arn:aws:rds-db:us-east-1:123456789012:dbuser:{document_rds_id(outputs)}/app"]
     assert changed(run("--check")) == 0
 
-    # A short-lived environment lives more than once under the same name (issue 21): converge, destroy, converge,
-    # destroy. The first teardown lets the stack key go (pending deletion, its alias still on it).
-    kms, rds = emulator.client("kms"), emulator.client("rds")
-    key_arn = kms.describe_key(KeyId=f"alias/corp-kms-data-{ENVIRONMENT}")["KeyMetadata"]["Arn"]
-    destroy = ("-e", f"corp_destroy_confirmation={ENVIRONMENT}", "-e", "s3_force_destroy=true")
-    assert run(*destroy, "-e", "s3_key_keep_for_snapshots=false", playbook="corp.infra.destroy").returncode == 0
-    assert plan_name not in [p["BackupPlanName"] for p in backup.list_backup_plans()["BackupPlansList"]]
-    assert plan_name not in [v["BackupVaultName"] for v in backup.list_backup_vaults()["BackupVaultList"]]
-    assert kms.describe_key(KeyId=key_arn)["KeyMetadata"]["KeyState"] == "PendingDeletion"
-    first = final_snapshots(rds)
-    assert len(first) == 1 and destroyed_record(outputs)["final_snapshot"] == first[0]
 
-    # The second converge restores the key the alias names rather than adopting it pending deletion or making another.
+def test_an_environment_lives_twice_and_the_comparisons_agree_with_the_modules(emulator, installed_collection, tmp_path):
+    """An environment of its own, so that it runs beside the test above on another worker."""
+    s3, ec2, iam, backup, kms, rds = (emulator.client(s) for s in ("s3", "ec2", "iam", "backup", "kms", "rds"))
+    outputs, environment = tmp_path / "outputs", LIFE
+
+    def run(*extra, playbook="corp.infra.site", check=True):
+        args = ("-i", str(ROOT / "inventories" / "local"), "-e", f"corp_environment={environment}")
+        return ansible_playbook(emulator, playbook, *args, *extra, check=check, installed=installed_collection, cwd=tmp_path)
+
     assert changed(run()) > 0
-    assert kms.describe_key(KeyId=f"alias/corp-kms-data-{ENVIRONMENT}")["KeyMetadata"]["Arn"] == key_arn
-    assert kms.describe_key(KeyId=key_arn)["KeyMetadata"]["KeyState"] == "Enabled"
-
     # The contract between the comparisons and the modules (issue 19): with corp_skip_unchanged false every role
     # calls every module its comparison would skip, and on the converged stack each one reports changed=0. A
     # comparison stricter than its module would show here as a change; one laxer than its module shows in the
-    # drift above, as a change check mode does not report.
+    # drift test above, as a change check mode does not report.
     contract = run("-e", "corp_skip_unchanged=false", check=False)
     assert changed(contract) == 0, "\n".join(changed_tasks(contract.stdout))
     assert not [task for task in gated_module_tasks() if not ran(contract.stdout, task)]
 
+    # A short-lived environment lives more than once under the same name (issue 21): converge, destroy, converge,
+    # destroy. The first teardown lets the stack key go (pending deletion, its alias still on it).
+    plan_name = f"corp-backup-data-{environment}"
+    key_arn = kms.describe_key(KeyId=f"alias/corp-kms-data-{environment}")["KeyMetadata"]["Arn"]
+    destroy = ("-e", f"corp_destroy_confirmation={environment}", "-e", "s3_force_destroy=true")
+    assert run(*destroy, "-e", "s3_key_keep_for_snapshots=false", playbook="corp.infra.destroy").returncode == 0
+    assert plan_name not in [p["BackupPlanName"] for p in backup.list_backup_plans()["BackupPlansList"]]
+    assert plan_name not in [v["BackupVaultName"] for v in backup.list_backup_vaults()["BackupVaultList"]]
+    assert kms.describe_key(KeyId=key_arn)["KeyMetadata"]["KeyState"] == "PendingDeletion"
+    first = final_snapshots(rds, environment)
+    assert len(first) == 1 and destroyed_record(outputs, environment)["final_snapshot"] == first[0]
+
+    # The second converge restores the key the alias names rather than adopting it pending deletion or making another.
+    assert changed(run()) > 0
+    assert kms.describe_key(KeyId=f"alias/corp-kms-data-{environment}")["KeyMetadata"]["Arn"] == key_arn
+    assert kms.describe_key(KeyId=key_arn)["KeyMetadata"]["KeyState"] == "Enabled"
+
     # The second teardown keeps a final snapshot of its own: a fixed name would stop it at the database.
     assert run(*destroy, playbook="corp.infra.destroy").returncode == 0
-    second = final_snapshots(rds)
-    assert len(second) == 2 and first[0] in second and destroyed_record(outputs)["final_snapshot"] == max(second)
+    second = final_snapshots(rds, environment)
+    assert len(second) == 2 and first[0] in second and destroyed_record(outputs, environment)["final_snapshot"] == max(second)
     assert changed(run(*destroy, playbook="corp.infra.destroy")) == 0
-    assert destroyed_record(outputs)["final_snapshot"] == max(second)
-    assert not [p.name for p in outputs.iterdir() if p.name != f"{ENVIRONMENT}-destroyed.json"]
+    assert destroyed_record(outputs, environment)["final_snapshot"] == max(second)
+    assert not [p.name for p in outputs.iterdir() if p.name != f"{environment}-destroyed.json"]
     # Nothing of the environment is left but its final snapshots and the key they are encrypted with.
-    tagged = emulator.client("resourcegroupstaggingapi").get_resources(TagFilters=[{"Key": "Environment", "Values": [ENVIRONMENT]}])
+    tagged = emulator.client("resourcegroupstaggingapi").get_resources(TagFilters=[{"Key": "Environment", "Values": [environment]}])
     assert [r["ResourceARN"] for r in tagged["ResourceTagMappingList"] if ":snapshot:" not in r["ResourceARN"]] == [key_arn]
-    assert not ec2.describe_vpcs(Filters=[{"Name": "tag:Environment", "Values": [ENVIRONMENT]}])["Vpcs"]
-    assert not [b for b in s3.list_buckets()["Buckets"] if b["Name"].endswith(f"-{ENVIRONMENT}")]
-    assert not [r for r in iam.list_roles()["Roles"] if r["RoleName"].endswith(f"-{ENVIRONMENT}")]
+    assert not ec2.describe_vpcs(Filters=[{"Name": "tag:Environment", "Values": [environment]}])["Vpcs"]
+    assert not [b for b in s3.list_buckets()["Buckets"] if b["Name"].endswith(f"-{environment}")]
+    assert not [r for r in iam.list_roles()["Roles"] if r["RoleName"].endswith(f"-{environment}")]
 
 
 def gated_module_tasks() -> list[tuple[str, str]]:
@@ -288,16 +303,16 @@ def changed_tasks(stdout: str) -> list[str]:
     return [f"{role}: {name}" for role, name, block in task_blocks(stdout) if re.search(r"^changed:", block, re.M)]
 
 
-def final_snapshots(rds) -> list[str]:
+def final_snapshots(rds, environment: str) -> list[str]:
     """The environment's final snapshots, oldest first (their names end in the UTC time of their teardown)."""
     names = [s["DBSnapshotIdentifier"] for s in rds.describe_db_snapshots(SnapshotType="manual")["DBSnapshots"]]
-    found = sorted(n for n in names if re.fullmatch(rf"corp-rds-main-{ENVIRONMENT}-final-\d{{14}}", n))
-    assert len(found) == len([n for n in names if f"-{ENVIRONMENT}-" in n]), names
+    found = sorted(n for n in names if re.fullmatch(rf"corp-rds-main-{environment}-final-\d{{14}}", n))
+    assert len(found) == len([n for n in names if f"-{environment}-" in n]), names
     return found
 
 
-def destroyed_record(outputs) -> dict:
-    return json.loads((outputs / f"{ENVIRONMENT}-destroyed.json").read_text())
+def destroyed_record(outputs, environment: str) -> dict:
+    return json.loads((outputs / f"{environment}-destroyed.json").read_text())
 
 
 def document_rds_id(outputs) -> str:
