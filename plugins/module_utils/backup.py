@@ -23,7 +23,7 @@ from typing import Any
 from typing import Callable
 
 from ansible_collections.corp.infra.plugins.module_utils.settings import row_reasons
-from ansible_collections.corp.infra.plugins.module_utils.settings import tags_differ
+from ansible_collections.corp.infra.plugins.module_utils.settings import tags_row_differs
 
 CONDITION_OPERATORS = ("StringEquals", "StringNotEquals", "StringLike", "StringNotLike")
 RESOURCE_TAG = "aws:ResourceTag/"
@@ -144,10 +144,6 @@ def _key_differs(live: str | None, wanted: dict[str, Any]) -> bool:
     return live != wanted["key_arn"]
 
 
-def _tags_differ(live: Any, wanted: dict[str, Any]) -> bool:
-    return tags_differ(live, wanted.get("tags"))
-
-
 # Each part's settings, one row each, as the other roles' tables (settings.row_reasons): the key in the role's
 # __backup_desired part -> (the option of the module that applies it, the field of corp.infra.backup_state_info's
 # resource it is read from, None for the whole resource, and whether the live value differs). test_backup.py changes
@@ -156,7 +152,7 @@ def _tags_differ(live: Any, wanted: dict[str, Any]) -> bool:
 # amazon.aws.backup_vault, found by name (purge_tags). No API changes a vault's key: the role refuses the run then.
 VAULT_SETTINGS: dict[str, tuple[str, str | None, Callable[[Any, dict[str, Any]], bool]]] = {
     "key_arn": ("encryption_key_arn", "EncryptionKeyArn", _key_differs),
-    "tags": ("tags", "Tags", _tags_differ),
+    "tags": ("tags", "Tags", tags_row_differs),
 }
 
 
@@ -177,7 +173,7 @@ def _advanced_settings_differ(plan: dict[str, Any], wanted: dict[str, Any]) -> b
 PLAN_SETTINGS: dict[str, tuple[str, str | None, Callable[[Any, dict[str, Any]], bool]]] = {
     "rules": ("rules", None, _rules_differ),
     "advanced_backup_settings": ("advanced_backup_settings", None, _advanced_settings_differ),
-    "tags": ("tags", "Tags", _tags_differ),
+    "tags": ("tags", "Tags", tags_row_differs),
 }
 
 

@@ -21,7 +21,7 @@ from typing import Callable
 
 from ansible_collections.amazon.aws.plugins.module_utils.policy import compare_policies
 from ansible_collections.corp.infra.plugins.module_utils.settings import row_reasons
-from ansible_collections.corp.infra.plugins.module_utils.settings import tags_differ
+from ansible_collections.corp.infra.plugins.module_utils.settings import tags_row_differs
 
 
 def _boundary_arn(boundary: dict[str, Any] | None) -> str | None:
@@ -35,7 +35,7 @@ def _boundary_arn(boundary: dict[str, Any] | None) -> str | None:
 # iam_role (amazon.aws 11.4.0). test_iam_state.py changes each row alone and holds the role's tasks to the table.
 ROLE_SETTINGS: dict[str, tuple[str, str | None, Callable[[Any, Any], bool]]] = {
     "description": ("description", "Description", lambda live, wanted: live != wanted["description"]),
-    "tags": ("tags", "Tags", lambda live, wanted: tags_differ(live or [], wanted["tags"])),
+    "tags": ("tags", "Tags", tags_row_differs),
     "trust_policy": (
         "assume_role_policy_document",
         "AssumeRolePolicyDocument",
@@ -62,13 +62,13 @@ def _one_version(policy: dict[str, Any], wanted: dict[str, Any]) -> bool:
 MANAGED_POLICY_SETTINGS: dict[str, tuple[str, str | None, Callable[[Any, Any], bool]]] = {
     "document": ("policy", "Document", lambda live, wanted: bool(compare_policies(live or {}, wanted["document"]))),
     "only_version": ("only_version", None, _one_version),
-    "tags": ("tags", "Tags", lambda live, wanted: tags_differ(live or [], wanted["tags"])),
+    "tags": ("tags", "Tags", tags_row_differs),
 }
 
 # An instance profile's settings: key -> (amazon.aws.iam_instance_profile option, the field read, whether it differs).
 INSTANCE_PROFILE_SETTINGS: dict[str, tuple[str, str | None, Callable[[Any, Any], bool]]] = {
     "role": ("role", "Roles", lambda live, wanted: [role.get("RoleName") for role in live or []] != [wanted["role"]]),
-    "tags": ("tags", "Tags", lambda live, wanted: tags_differ(live or [], wanted["tags"])),
+    "tags": ("tags", "Tags", tags_row_differs),
 }
 
 

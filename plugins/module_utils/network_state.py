@@ -28,7 +28,7 @@ from ansible_collections.corp.infra.plugins.module_utils.iam_state import role_d
 from ansible_collections.corp.infra.plugins.module_utils.network import live_nacl_entries
 from ansible_collections.corp.infra.plugins.module_utils.network import nacl_entries
 from ansible_collections.corp.infra.plugins.module_utils.settings import row_reasons
-from ansible_collections.corp.infra.plugins.module_utils.settings import tags_differ
+from ansible_collections.corp.infra.plugins.module_utils.settings import tags_row_differs
 
 # What amazon.aws.ec2_security_group calls all protocols.
 _ALL_PROTOCOLS = ("-1", "all", -1)
@@ -104,10 +104,6 @@ def _flag_differs(option: str) -> Callable[[Any, dict[str, Any]], bool]:
     return lambda live, wanted: live is not bool(wanted[option])
 
 
-def _tags_differ(live: Any, wanted: dict[str, Any]) -> bool:
-    return tags_differ(live, wanted["tags"])
-
-
 def _equal(option: str) -> Callable[[Any, dict[str, Any]], bool]:
     return lambda live, wanted: live != wanted[option]
 
@@ -123,7 +119,7 @@ Row = tuple[str, "str | None", Callable[[Any, dict[str, Any]], bool]]
 VPC_SETTINGS: dict[str, Row] = {
     "dns_support": ("dns_support", "EnableDnsSupport", _flag_differs("dns_support")),
     "dns_hostnames": ("dns_hostnames", "EnableDnsHostnames", _flag_differs("dns_hostnames")),
-    "tags": ("tags", "Tags", _tags_differ),
+    "tags": ("tags", "Tags", tags_row_differs),
 }
 
 # amazon.aws.ec2_vpc_subnet, found by its CIDR; the tags are the part's tags with the subnet's Name.
@@ -131,7 +127,7 @@ SUBNET_SETTINGS: dict[str, Row] = {
     "az": ("az", "AvailabilityZone", _equal("az")),
     "map_public": ("map_public", "MapPublicIpOnLaunch", _flag_differs("map_public")),
     "assign_instances_ipv6": ("assign_instances_ipv6", "AssignIpv6AddressOnCreation", _flag_differs("assign_instances_ipv6")),
-    "tags": ("tags", "Tags", _tags_differ),
+    "tags": ("tags", "Tags", tags_row_differs),
 }
 
 
@@ -157,7 +153,7 @@ def _routes_differ(routes: list[dict[str, Any]] | None, wanted: dict[str, Any]) 
 
 # amazon.aws.ec2_vpc_route_table with purge_subnets and purge_routes, found by its tags (or the id read).
 ROUTE_TABLE_SETTINGS: dict[str, Row] = {
-    "tags": ("tags", "Tags", _tags_differ),
+    "tags": ("tags", "Tags", tags_row_differs),
     "subnets": ("subnets", "Associations", _associations_differ),
     "routes": ("routes", "Routes", _routes_differ),
 }
@@ -174,7 +170,7 @@ def _rules_differ(direction: str) -> Callable[[Any, dict[str, Any]], bool]:
 # amazon.aws.ec2_security_group with purge_rules and purge_rules_egress, found by name in the VPC.
 SECURITY_GROUP_SETTINGS: dict[str, Row] = {
     "description": ("description", "Description", _equal("description")),
-    "tags": ("tags", "Tags", _tags_differ),
+    "tags": ("tags", "Tags", tags_row_differs),
     "ingress": ("rules", "IpPermissions", _rules_differ("ingress")),
     "egress": ("rules_egress", "IpPermissionsEgress", _rules_differ("egress")),
 }
@@ -184,7 +180,7 @@ SECURITY_GROUP_SETTINGS: dict[str, Row] = {
 LOG_GROUP_SETTINGS: dict[str, Row] = {
     "retention": ("retention", "retentionInDays", _equal("retention")),
     "kms_key_id": ("kms_key_id", "kmsKeyId", _equal("kms_key_id")),
-    "tags": ("tags", "tags", _tags_differ),
+    "tags": ("tags", "tags", tags_row_differs),
 }
 
 
@@ -196,14 +192,14 @@ def _fixed_at_creation(option: str) -> Callable[[Any, dict[str, Any]], bool]:
 # corp.infra.ec2_vpc_flow_log, found by the VPC and its destination: every setting but the tags is fixed at creation.
 FLOW_LOG_SETTINGS: dict[str, Row] = {
     **{option: (option, None, _fixed_at_creation(option)) for option in IMMUTABLE_FIELDS if option != "resource_id"},
-    "tags": ("tags", "Tags", _tags_differ),
+    "tags": ("tags", "Tags", tags_row_differs),
 }
 
 # amazon.aws.ec2_vpc_endpoint, found by its service (a Gateway endpoint, available). It sets a policy only at
 # creation: the policy is corp.infra.ec2_vpc_endpoint_policy's, ENDPOINT_POLICY_SETTINGS.
 ENDPOINT_SETTINGS: dict[str, Row] = {
     "route_table_ids": ("route_table_ids", "RouteTableIds", _equal("route_table_ids")),
-    "tags": ("tags", "Tags", _tags_differ),
+    "tags": ("tags", "Tags", tags_row_differs),
 }
 
 
@@ -227,7 +223,7 @@ NACL_SETTINGS: dict[str, Row] = {
     "ingress": ("ingress", None, _entries_differ(False)),
     "egress": ("egress", None, _entries_differ(True)),
     "subnets": ("subnets", "Associations", lambda live, wanted: _associations_differ(live, wanted) or not all(wanted["subnets"])),
-    "tags": ("tags", "Tags", _tags_differ),
+    "tags": ("tags", "Tags", tags_row_differs),
 }
 
 

@@ -26,6 +26,11 @@ def tags_differ(live: list[dict[str, str]] | dict[str, str] | None, wanted: dict
     return found != text_tags(wanted)
 
 
+def tags_row_differs(live: list[dict[str, str]] | dict[str, str] | None, wanted: dict[str, Any]) -> bool:
+    """The comparison of every table's ``tags`` row: the live tags against the desired dict's ``tags``."""
+    return tags_differ(live, wanted.get("tags"))
+
+
 def row_reasons(settings: dict[str, tuple[Any, ...]], live: dict[str, Any], wanted: dict[str, Any], absent: Any = None) -> list[str]:
     """What differs, row by row, for the rows ``wanted`` gives (not None, not empty); a field the read lacks is ``absent``."""
     reasons: list[str] = []

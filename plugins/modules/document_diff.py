@@ -62,7 +62,7 @@ diff:
   type: dict
   sample:
     before: {Version: "2012-10-17", Statement: []}
-    after: {Version: "2012-10-17", Statement: [{Effect: Allow, Action: s3:GetObject, Resource: "*"}]}
+    after: {Version: "2012-10-17", Statement: [{Effect: Allow, Action: s3:GetObject, Resource: "arn:aws:s3:::corp-s3-securedata-prod/*"}]}
     before_header: corp-iam-dataaccess-prod
     after_header: corp-iam-dataaccess-prod
 """
