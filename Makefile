@@ -28,7 +28,7 @@ export AWS_DEFAULT_REGION := us-east-1
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help setup run converge destroy outputs emulator-start emulator-stop test test-extras lint sanity unit integration molecule build ee ee-test bench lock lock-tools clean mermaid report-png
+.PHONY: help setup run converge destroy outputs emulator-start emulator-stop test test-extras lint sanity unit integration molecule build ee ee-test bench bench-reads lock lock-tools clean mermaid report-png
 .PHONY: importer docs-lint docs docs-rst
 
 help:
@@ -192,6 +192,10 @@ build: setup
 # Benchmark against a hand-written baseline on a private emulator (docs/benchmark.md); BENCH_ARGS="--runs 1 --profile".
 bench: setup
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
+
+# Each read with its requests side by side against one at a time, at a real round trip (docs/benchmark.md); after make run.
+bench-reads: setup
+	$(BIN)/python benchmarks/reads.py $(BENCH_ARGS)
 
 # The execution environment's build context (no container engine needed); see docs/awx.md for the build. The
 # definition names the tarball without its version (corp-infra.tar.gz), so a version bump touches galaxy.yml alone.

@@ -72,10 +72,13 @@ selections:
   elements: dict
 """
 
+from functools import partial
+
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.corp.infra.plugins.module_utils.backup_reads import read_plan
 from ansible_collections.corp.infra.plugins.module_utils.backup_reads import read_selections
 from ansible_collections.corp.infra.plugins.module_utils.backup_reads import read_vault
+from ansible_collections.corp.infra.plugins.module_utils.reads import concurrently
 from ansible_collections.corp.infra.plugins.module_utils.reads import run_reader
 
 ARGUMENT_SPEC = dict(
@@ -88,10 +91,10 @@ FAILURE = "Failed to read the backup vault {vault_name} and plan {plan_name}"
 
 def read(params, aws):
     backup = aws.client("backup", retry_decorator=AWSRetry.jittered_backoff())
-    plan = read_plan(backup, params["plan_name"])
-    selections = read_selections(backup, plan["BackupPlanId"]) if plan else []
+    found = concurrently({"vault": partial(read_vault, backup, params["vault_name"]), "plan": partial(read_plan, backup, params["plan_name"])})
+    selections = read_selections(backup, found["plan"]["BackupPlanId"]) if found["plan"] else []
     named = [s for s in selections if (s.get("BackupSelection") or {}).get("SelectionName") == params["selection_name"]]
-    return {"vault": read_vault(backup, params["vault_name"]), "plan": plan, "selection": named[0] if named else {}, "selections": selections}
+    return {**found, "selection": named[0] if named else {}, "selections": selections}
 
 
 def main():

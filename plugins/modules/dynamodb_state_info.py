@@ -62,10 +62,13 @@ tags:
   type: dict
 """
 
+from functools import partial
+
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 from ansible_collections.corp.infra.plugins.module_utils.reads import all_pages
+from ansible_collections.corp.infra.plugins.module_utils.reads import concurrently
 from ansible_collections.corp.infra.plugins.module_utils.reads import run_reader
 
 ARGUMENT_SPEC = dict(name=dict(type="str", required=True))
@@ -82,15 +85,21 @@ def read(params, aws):
     state = {"table": table, "continuous_backups": {}, "ttl": {}, "key_is_aws_managed": False, "tags": {}}
     if table.get("TableStatus") != "ACTIVE":
         return state  # the module waits for it first
-    state["continuous_backups"] = dynamodb.describe_continuous_backups(aws_retry=True, TableName=name)["ContinuousBackupsDescription"]
-    ttl = dynamodb.describe_time_to_live(aws_retry=True, TableName=name)
-    ttl.pop("ResponseMetadata", None)
-    state["ttl"] = ttl
     key = (table.get("SSEDescription") or {}).get("KMSMasterKeyArn")
-    if key:
-        kms = aws.client("kms", retry_decorator=AWSRetry.jittered_backoff())
-        state["key_is_aws_managed"] = kms.describe_key(aws_retry=True, KeyId=key)["KeyMetadata"].get("KeyManager") == "AWS"
-    state["tags"] = boto3_tag_list_to_ansible_dict(all_pages(dynamodb, "list_tags_of_resource", "Tags", ResourceArn=table["TableArn"]))
+    kms = aws.client("kms", retry_decorator=AWSRetry.jittered_backoff()) if key else None
+    # The four reads that follow DescribeTable, side by side.
+    calls = {
+        "continuous_backups": partial(dynamodb.describe_continuous_backups, aws_retry=True, TableName=name),
+        "ttl": partial(dynamodb.describe_time_to_live, aws_retry=True, TableName=name),
+        "tags": partial(all_pages, dynamodb, "list_tags_of_resource", "Tags", ResourceArn=table["TableArn"]),
+    }
+    if kms:
+        calls["key"] = partial(kms.describe_key, aws_retry=True, KeyId=key)
+    found = concurrently(calls)
+    state["continuous_backups"] = found["continuous_backups"]["ContinuousBackupsDescription"]
+    state["ttl"] = {k: v for k, v in found["ttl"].items() if k != "ResponseMetadata"}
+    state["key_is_aws_managed"] = bool(kms) and found["key"]["KeyMetadata"].get("KeyManager") == "AWS"
+    state["tags"] = boto3_tag_list_to_ansible_dict(found["tags"])
     return state
 
 

@@ -86,9 +86,12 @@ role_policies:
 """
 
 
+from functools import partial
+
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.corp.infra.plugins.module_utils.reads import all_pages
+from ansible_collections.corp.infra.plugins.module_utils.reads import concurrently
 from ansible_collections.corp.infra.plugins.module_utils.reads import policy_document
 from ansible_collections.corp.infra.plugins.module_utils.reads import read_managed_policy
 from ansible_collections.corp.infra.plugins.module_utils.reads import run_reader
@@ -129,12 +132,15 @@ def read_role_policy(iam, role_and_name):
 
 def read(params, aws):
     iam = aws.client("iam", retry_decorator=AWSRetry.jittered_backoff())
-    return {
-        "roles": {name: read_role(iam, name) for name in params["roles"]},
-        "policies": {arn: read_managed_policy(iam, arn) for arn in params["policies"]},
-        "instance_profiles": {name: read_instance_profile(iam, name) for name in params.get("instance_profiles") or []},
-        "role_policies": {key: read_role_policy(iam, key) for key in params.get("role_policies") or []},
+    # Every role, policy, instance profile and inline policy side by side.
+    kinds = {
+        "roles": (read_role, params["roles"]),
+        "policies": (read_managed_policy, params["policies"]),
+        "instance_profiles": (read_instance_profile, params.get("instance_profiles") or []),
+        "role_policies": (read_role_policy, params.get("role_policies") or []),
     }
+    found = concurrently({(kind, name): partial(reader, iam, name) for kind, (reader, names) in kinds.items() for name in names})
+    return {kind: {name: found[(kind, name)] for name in names} for kind, (_reader, names) in kinds.items()}
 
 
 def main():

@@ -153,11 +153,14 @@ role_policy:
   type: dict
 """
 
+from functools import partial
+
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.corp.infra.plugins.module_utils.reads import all_pages
+from ansible_collections.corp.infra.plugins.module_utils.reads import concurrently
 from ansible_collections.corp.infra.plugins.module_utils.reads import run_reader
 
 ARGUMENT_SPEC = dict(
@@ -174,18 +177,26 @@ ARGUMENT_SPEC = dict(
 FAILURE = "Failed to read the network {vpc_name}"
 
 
-def read_vpc(ec2, vpc_id):
-    """The VPC's contents, each a DescribeX call filtered on the VPC."""
+def read_vpc(ec2, params, vpc_id):
+    """The VPC's contents, each a DescribeX call filtered on the VPC, sent side by side."""
     by_vpc = [{"Name": "vpc-id", "Values": [vpc_id]}]
-    return {
-        "subnets": all_pages(ec2, "describe_subnets", "Subnets", Filters=by_vpc),
-        "flow_logs": all_pages(ec2, "describe_flow_logs", "FlowLogs", Filters=[{"Name": "resource-id", "Values": [vpc_id]}]),
-        "vpc_endpoints": [
-            endpoint
-            for endpoint in all_pages(ec2, "describe_vpc_endpoints", "VpcEndpoints", Filters=by_vpc)
-            if endpoint.get("State", "").lower() not in ("deleted", "deleting", "failed", "rejected", "expired")
-        ],
+
+    def named(operation, key, tag_filter):
+        return partial(all_pages, ec2, operation, key, Filters=[*by_vpc, tag_filter])
+
+    calls = {
+        "subnets": partial(all_pages, ec2, "describe_subnets", "Subnets", Filters=by_vpc),
+        "flow_logs": partial(all_pages, ec2, "describe_flow_logs", "FlowLogs", Filters=[{"Name": "resource-id", "Values": [vpc_id]}]),
+        "vpc_endpoints": partial(all_pages, ec2, "describe_vpc_endpoints", "VpcEndpoints", Filters=by_vpc),
+        "route_tables": named("describe_route_tables", "RouteTables", {"Name": "tag:Name", "Values": [params["route_table_name"]]}),
     }
+    if params.get("nacl_name"):
+        calls["network_acls"] = named("describe_network_acls", "NetworkAcls", {"Name": "tag:Name", "Values": [params["nacl_name"]]})
+    if params["security_group_names"]:
+        calls["security_groups"] = named("describe_security_groups", "SecurityGroups", {"Name": "group-name", "Values": params["security_group_names"]})
+    found = concurrently(calls)
+    found["vpc_endpoints"] = [e for e in found["vpc_endpoints"] if e.get("State", "").lower() not in ("deleted", "deleting", "failed", "rejected", "expired")]
+    return found
 
 
 def read_prefix_lists(ec2, services):
@@ -194,56 +205,56 @@ def read_prefix_lists(ec2, services):
         return {}
     region = ec2.meta.region_name
     names = {f"com.amazonaws.{region}.{service}": service for service in services}
-    found = {}
-    for prefix_list in all_pages(ec2, "describe_managed_prefix_lists", "PrefixLists", Filters=[{"Name": "prefix-list-name", "Values": sorted(names)}]):
-        entries = all_pages(ec2, "get_managed_prefix_list_entries", "Entries", PrefixListId=prefix_list["PrefixListId"])
-        found[names[prefix_list["PrefixListName"]]] = sorted(entry["Cidr"] for entry in entries)
-    return found
+    prefix_lists = all_pages(ec2, "describe_managed_prefix_lists", "PrefixLists", Filters=[{"Name": "prefix-list-name", "Values": sorted(names)}])
+    entries = concurrently(
+        {
+            names[found["PrefixListName"]]: partial(all_pages, ec2, "get_managed_prefix_list_entries", "Entries", PrefixListId=found["PrefixListId"])
+            for found in prefix_lists
+        }
+    )
+    return {service: sorted(entry["Cidr"] for entry in found) for service, found in entries.items()}
 
 
-def read_network(params, ec2):
-    zones = ec2.describe_availability_zones(aws_retry=True)["AvailabilityZones"]
+def read_vpcs(ec2, params):
+    """The VPCs of the stack's name and CIDR, each with its two DNS attributes (DescribeVpcAttribute)."""
+    named = [{"Name": "tag:Name", "Values": [params["vpc_name"]]}, {"Name": "cidr-block", "Values": [params["vpc_cidr"]]}]
+    vpcs = all_pages(ec2, "describe_vpcs", "Vpcs", Filters=named)
+    attributes = (("enableDnsSupport", "EnableDnsSupport"), ("enableDnsHostnames", "EnableDnsHostnames"))
+    found = concurrently(
+        {
+            (index, field): partial(ec2.describe_vpc_attribute, aws_retry=True, VpcId=vpc["VpcId"], Attribute=attribute)
+            for index, vpc in enumerate(vpcs)
+            for attribute, field in attributes
+        }
+    )
+    for (index, field), answer in found.items():
+        vpcs[index][field] = answer[field]["Value"]
+    return vpcs
+
+
+def read_network(params, ec2, other_reads):
+    """The network, and ``other_reads`` (key -> call) beside it: the zones, the prefix lists, the VPCs and the other
+    reads side by side, then what is in the VPC when there is exactly one."""
+    found = concurrently(
+        {
+            "availability_zones": partial(ec2.describe_availability_zones, aws_retry=True),
+            "prefix_lists": partial(read_prefix_lists, ec2, params.get("prefix_list_services") or []),
+            "vpcs": partial(read_vpcs, ec2, params),
+            **other_reads,
+        }
+    )
     state = {
-        "availability_zones": [camel_dict_to_snake_dict(zone) for zone in zones],
-        "vpcs": [],
         "subnets": [],
         "route_tables": [],
         "security_groups": [],
         "flow_logs": [],
         "vpc_endpoints": [],
         "network_acls": [],
-        "prefix_lists": read_prefix_lists(ec2, params.get("prefix_list_services") or []),
+        **found,
+        "availability_zones": [camel_dict_to_snake_dict(zone) for zone in found["availability_zones"]["AvailabilityZones"]],
     }
-    named = [{"Name": "tag:Name", "Values": [params["vpc_name"]]}, {"Name": "cidr-block", "Values": [params["vpc_cidr"]]}]
-    vpcs = all_pages(ec2, "describe_vpcs", "Vpcs", Filters=named)
-    for vpc in vpcs:
-        for attribute, field in (("enableDnsSupport", "EnableDnsSupport"), ("enableDnsHostnames", "EnableDnsHostnames")):
-            vpc[field] = ec2.describe_vpc_attribute(aws_retry=True, VpcId=vpc["VpcId"], Attribute=attribute)[field]["Value"]
-    state["vpcs"] = vpcs
-    if len(vpcs) != 1:
-        return state
-    vpc_id = vpcs[0]["VpcId"]
-    state.update(read_vpc(ec2, vpc_id))
-    state["route_tables"] = all_pages(
-        ec2,
-        "describe_route_tables",
-        "RouteTables",
-        Filters=[{"Name": "vpc-id", "Values": [vpc_id]}, {"Name": "tag:Name", "Values": [params["route_table_name"]]}],
-    )
-    if params.get("nacl_name"):
-        state["network_acls"] = all_pages(
-            ec2,
-            "describe_network_acls",
-            "NetworkAcls",
-            Filters=[{"Name": "vpc-id", "Values": [vpc_id]}, {"Name": "tag:Name", "Values": [params["nacl_name"]]}],
-        )
-    if params["security_group_names"]:
-        state["security_groups"] = all_pages(
-            ec2,
-            "describe_security_groups",
-            "SecurityGroups",
-            Filters=[{"Name": "vpc-id", "Values": [vpc_id]}, {"Name": "group-name", "Values": params["security_group_names"]}],
-        )
+    if len(state["vpcs"]) == 1:
+        state.update(read_vpc(ec2, params, state["vpcs"][0]["VpcId"]))
     return state
 
 
@@ -272,11 +283,14 @@ def read_role(iam, name, policy_name):
 
 def read(params, aws):
     retry = AWSRetry.jittered_backoff()
-    state = read_network(params, aws.client("ec2", retry_decorator=retry))
-    state["log_group"] = read_log_group(aws.client("logs", retry_decorator=retry), params["log_group_name"]) if params["log_group_name"] else {}
-    state["role"], state["role_policy"] = {}, {}
+    ec2 = aws.client("ec2", retry_decorator=retry)
+    other_reads = {"log_group": dict, "role": tuple}
+    if params["log_group_name"]:
+        other_reads["log_group"] = partial(read_log_group, aws.client("logs", retry_decorator=retry), params["log_group_name"])
     if params["role_name"]:
-        state["role"], state["role_policy"] = read_role(aws.client("iam", retry_decorator=retry), params["role_name"], params["role_policy_name"])
+        other_reads["role"] = partial(read_role, aws.client("iam", retry_decorator=retry), params["role_name"], params["role_policy_name"])
+    state = read_network(params, ec2, other_reads)
+    state["role"], state["role_policy"] = state["role"] or ({}, {})
     return state
 
 

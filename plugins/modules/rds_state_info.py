@@ -87,6 +87,8 @@ result:
   type: dict
 """
 
+from functools import partial
+
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
@@ -94,6 +96,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 from ansible_collections.corp.infra.plugins.module_utils.rds import result_of
 from ansible_collections.corp.infra.plugins.module_utils.reads import all_pages
+from ansible_collections.corp.infra.plugins.module_utils.reads import concurrently
 from ansible_collections.corp.infra.plugins.module_utils.reads import run_reader
 
 ARGUMENT_SPEC = dict(
@@ -138,18 +141,22 @@ def read_instance(rds, identifier):
         return {}
 
 
+def read_engine_versions(rds, engine, version):
+    versions = all_pages(rds, "describe_db_engine_versions", "DBEngineVersions", Engine=engine, EngineVersion=version)
+    return [camel_dict_to_snake_dict(v) for v in versions]
+
+
 def read(params, aws):
     rds = aws.client("rds", retry_decorator=AWSRetry.jittered_backoff())
-    state = {"db_engine_versions": [], "subnet_group": {}, "parameter_group": {}, "instance": {}}
-    if params["engine_version"]:
-        versions = all_pages(rds, "describe_db_engine_versions", "DBEngineVersions", Engine=params["engine"], EngineVersion=params["engine_version"])
-        state["db_engine_versions"] = [camel_dict_to_snake_dict(v) for v in versions]
-    if params["subnet_group"]:
-        state["subnet_group"] = read_subnet_group(rds, params["subnet_group"])
-    if params["parameter_group"]:
-        state["parameter_group"] = read_parameter_group(rds, params["parameter_group"], params["parameters"])
-    if params["db_instance_identifier"]:
-        state["instance"] = read_instance(rds, params["db_instance_identifier"])
+    # The engine versions, the two groups and the instance side by side.
+    reads = {
+        "db_engine_versions": (params["engine_version"], partial(read_engine_versions, rds, params["engine"], params["engine_version"]), []),
+        "subnet_group": (params["subnet_group"], partial(read_subnet_group, rds, params["subnet_group"]), {}),
+        "parameter_group": (params["parameter_group"], partial(read_parameter_group, rds, params["parameter_group"], params["parameters"]), {}),
+        "instance": (params["db_instance_identifier"], partial(read_instance, rds, params["db_instance_identifier"]), {}),
+    }
+    state = {key: empty for key, (asked, _read, empty) in reads.items() if not asked}
+    state.update(concurrently({key: call for key, (asked, call, _empty) in reads.items() if asked}))
     state["result"] = result_of(state["instance"])
     return state
 

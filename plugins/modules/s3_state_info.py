@@ -105,10 +105,12 @@ buckets:
 """
 
 import json
+from functools import partial
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import paginated_query_with_retries
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.corp.infra.plugins.module_utils.reads import concurrently
 from ansible_collections.corp.infra.plugins.module_utils.reads import read_bucket
 from ansible_collections.corp.infra.plugins.module_utils.reads import run_reader
 
@@ -125,22 +127,26 @@ def read_key(kms, alias):
     except is_boto3_error_code("NotFoundException"):
         return {}
     key_id = key["KeyId"]
-    key["Policy"] = json.loads(kms.get_key_policy(aws_retry=True, KeyId=key_id, PolicyName="default")["Policy"])
-    key["KeyRotationEnabled"] = kms.get_key_rotation_status(aws_retry=True, KeyId=key_id)["KeyRotationEnabled"]
-    tags = paginated_query_with_retries(kms, "list_resource_tags", KeyId=key_id).get("Tags", [])
-    key["Tags"] = {tag["TagKey"]: tag["TagValue"] for tag in tags}
-    return key
+    found = concurrently(
+        {
+            "Policy": lambda: json.loads(kms.get_key_policy(aws_retry=True, KeyId=key_id, PolicyName="default")["Policy"]),
+            "KeyRotationEnabled": lambda: kms.get_key_rotation_status(aws_retry=True, KeyId=key_id)["KeyRotationEnabled"],
+            "Tags": lambda: paginated_query_with_retries(kms, "list_resource_tags", KeyId=key_id).get("Tags", []),
+        }
+    )
+    found["Tags"] = {tag["TagKey"]: tag["TagValue"] for tag in found["Tags"]}
+    return {**key, **found}
 
 
 def read(params, aws):
     retry = AWSRetry.jittered_backoff(catch_extra_error_codes=["OperationAborted"])
-    result = {"key": {}, "buckets": []}
-    if params["key_alias"]:
-        result["key"] = read_key(aws.client("kms", retry_decorator=retry), params["key_alias"])
-    if params["buckets"]:
-        s3 = aws.client("s3", retry_decorator=retry)
-        result["buckets"] = [read_bucket(s3, name) for name in params["buckets"]]
-    return result
+    kms = aws.client("kms", retry_decorator=retry) if params["key_alias"] else None
+    s3 = aws.client("s3", retry_decorator=retry) if params["buckets"] else None
+    # The key and every bucket side by side (clients first: the session that makes them is not thread-safe).
+    calls = {"key": partial(read_key, kms, params["key_alias"])} if kms else {}
+    calls.update({f"bucket {index}": partial(read_bucket, s3, name) for index, name in enumerate(params["buckets"])})
+    found = concurrently(calls)
+    return {"key": found.get("key", {}), "buckets": [found[f"bucket {index}"] for index in range(len(params["buckets"]))]}
 
 
 def main():

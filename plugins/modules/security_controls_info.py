@@ -221,6 +221,9 @@ summary:
 """
 
 
+import threading
+from functools import partial
+
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
@@ -233,6 +236,7 @@ from ansible_collections.corp.infra.plugins.module_utils.compliance import evalu
 from ansible_collections.corp.infra.plugins.module_utils.compliance import summary
 from ansible_collections.corp.infra.plugins.module_utils.compliance import summary_lines
 from ansible_collections.corp.infra.plugins.module_utils.reads import all_pages
+from ansible_collections.corp.infra.plugins.module_utils.reads import concurrently
 from ansible_collections.corp.infra.plugins.module_utils.reads import run_reader
 
 ARGUMENT_SPEC = dict(
@@ -305,8 +309,9 @@ def read_table(reader, name, with_tags):
     return observed.table_state(table, backups, len(targets) >= 2, tags)
 
 
-def read_vpc(ec2, vpc):
+def read_vpc(reader, vpc):
     """``(name, state)`` of a VPC by id or Name tag (None when missing)."""
+    ec2 = reader.client("ec2")
     vpc_id = vpc
     if not vpc.startswith("vpc-"):
         found = ec2.describe_vpcs(aws_retry=True, Filters=[{"Name": "tag:Name", "Values": [vpc]}])["Vpcs"]
@@ -316,8 +321,13 @@ def read_vpc(ec2, vpc):
     groups = ec2.describe_security_groups(aws_retry=True, Filters=[{"Name": "vpc-id", "Values": [vpc_id]}, {"Name": "group-name", "Values": ["default"]}])
     if not groups["SecurityGroups"]:
         return vpc, None
-    flow_logs = ec2.describe_flow_logs(aws_retry=True, Filters=[{"Name": "resource-id", "Values": [vpc_id]}])["FlowLogs"]
-    acls = ec2.describe_network_acls(aws_retry=True, Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])["NetworkAcls"]
+    found = concurrently(
+        {
+            "flow_logs": partial(ec2.describe_flow_logs, aws_retry=True, Filters=[{"Name": "resource-id", "Values": [vpc_id]}]),
+            "acls": partial(ec2.describe_network_acls, aws_retry=True, Filters=[{"Name": "vpc-id", "Values": [vpc_id]}]),
+        }
+    )
+    flow_logs, acls = found["flow_logs"]["FlowLogs"], found["acls"]["NetworkAcls"]
     return vpc if vpc == vpc_id else f"{vpc} ({vpc_id})", {
         "default_security_group": groups["SecurityGroups"][0],
         "network_acls": acls,
@@ -337,16 +347,19 @@ def read_policy_document(reader, arn):
 
 class Reader:
     """Each resource from ``observed`` (what this run's roles read and left unchanged) when it is there, else from AWS,
-    with one client per service, made when first needed."""
+    with one client per service, made when first needed (under a lock: reads run side by side, the session is not
+    thread-safe)."""
 
     def __init__(self, aws, seen):
         self.aws, self.seen, self.clients = aws, seen, {}
         self.retry = AWSRetry.jittered_backoff()
+        self.lock = threading.Lock()
 
     def client(self, service):
-        if service not in self.clients:
-            self.clients[service] = self.aws.client(service, retry_decorator=self.retry)
-        return self.clients[service]
+        with self.lock:
+            if service not in self.clients:
+                self.clients[service] = self.aws.client(service, retry_decorator=self.retry)
+            return self.clients[service]
 
     def get(self, service, observe, read, *args):
         """``observe(observed[service], *args)``, or ``read(self, *args)`` when that is UNSEEN."""
@@ -372,42 +385,64 @@ def read_log_group(reader, name):
     return next((g for g in groups if g["logGroupName"] == name), None)
 
 
+def read_account_public_access_block(reader, account_id):
+    s3control = reader.client("s3control")
+    found = _or_none(lambda: s3control.get_public_access_block(aws_retry=True, AccountId=account_id), "NoSuchPublicAccessBlockConfiguration")
+    return (found or {}).get("PublicAccessBlockConfiguration")
+
+
+def read_db_and_secret(reader, name):
+    """``(instance, {secret name: secret})``: the instance (None when missing) and its master user secret."""
+    db = reader.get("rds", observed.db_instance, read_db_instance, name)
+    secret_arn = ((db or {}).get("MasterUserSecret") or {}).get("SecretArn")
+    if secret_arn:
+        return db, {secret_arn: read_secret(reader, secret_arn)}
+    return db, {f"{name} master password": None} if db else {}
+
+
 def read_state(params, aws):
     reader = Reader(aws, params["observed"] or {})
     state = {"s3": {"buckets": {}}, "kms": {}, "rds": {}, "secrets": {}, "dynamodb": {}, "ec2": {}, "iam": {}, "logs": {}}
     state["account"] = account = caller(params, reader)
+    policies = params["iam_policy_arns"] + [f"arn:{account['partition']}:iam::{account['account_id']}:policy/{name}" for name in params["iam_policy_names"]]
+    # Every resource side by side, each from what a role read when it did; assembled below in the order asked.
+    calls = {("account_public_access_block",): partial(read_account_public_access_block, reader, params["account_id"] or account["account_id"])}
+    calls.update({("bucket", b["name"]): partial(reader.get, "s3", observed.bucket, read_bucket, b["name"], b["role"]) for b in params["buckets"]})
+    calls.update({("key", key): partial(reader.get, "s3", observed.key, read_key, key) for key in params["kms_keys"]})
+    calls.update({("db", name): partial(read_db_and_secret, reader, name) for name in params["db_instance_identifiers"]})
+    # With backup plans, the tables' tags: what a backup selection's conditions match.
+    with_tags = bool(params["backup_plans"])
+    calls.update({("table", name): partial(reader.get, "dynamodb", observed.table, read_table, name, with_tags) for name in params["dynamodb_tables"]})
+    calls.update({("vpc", vpc): partial(read_vpc, reader, vpc) for vpc in params["vpcs"]})
+    calls.update({("log_group", name): partial(reader.get, "network", observed.log_group, read_log_group, name) for name in params["log_groups"]})
+    calls.update({("policy", arn): partial(reader.get, "iam", observed.policy_document, read_policy_document, arn) for arn in policies})
+    calls.update({("vault", name): partial(reader.get, "backup", observed.vault, read_untagged_vault, name) for name in params["backup_vaults"]})
+    calls.update({("plan", name): partial(reader.get, "backup", observed.plan, read_plan_with_selections, name) for name in params["backup_plans"]})
+    found = concurrently(calls)
+
+    state["s3"]["account_public_access_block"] = found[("account_public_access_block",)]
     for bucket in params["buckets"]:
-        state["s3"]["buckets"][bucket["name"]] = reader.get("s3", observed.bucket, read_bucket, bucket["name"], bucket["role"])
-    s3control = reader.client("s3control")
-    account_id = params["account_id"] or account["account_id"]
-    found = _or_none(lambda: s3control.get_public_access_block(aws_retry=True, AccountId=account_id), "NoSuchPublicAccessBlockConfiguration")
-    state["s3"]["account_public_access_block"] = (found or {}).get("PublicAccessBlockConfiguration")
+        state["s3"]["buckets"][bucket["name"]] = found[("bucket", bucket["name"])]
     for key in params["kms_keys"]:
-        arn, described = reader.get("s3", observed.key, read_key, key)
+        arn, described = found[("key", key)]
         state["kms"][arn] = described
     state["stack_keys"] = [arn for arn, key in state["kms"].items() if key is not None] + params["customer_managed_key_arns"]
     for name in params["db_instance_identifiers"]:
-        db = state["rds"][name] = reader.get("rds", observed.db_instance, read_db_instance, name)
-        secret_arn = ((db or {}).get("MasterUserSecret") or {}).get("SecretArn")
-        if secret_arn:
-            state["secrets"][secret_arn] = read_secret(reader, secret_arn)
-        elif db:
-            state["secrets"][f"{name} master password"] = None
-    # With backup plans, the tables' tags: what a backup selection's conditions match.
+        state["rds"][name], secrets = found[("db", name)]
+        state["secrets"].update(secrets)
     for name in params["dynamodb_tables"]:
-        state["dynamodb"][name] = reader.get("dynamodb", observed.table, read_table, name, bool(params["backup_plans"]))
+        state["dynamodb"][name] = found[("table", name)]
     for vpc in params["vpcs"]:
-        name, found = read_vpc(reader.client("ec2"), vpc)
-        state["ec2"][name] = found
+        name, described = found[("vpc", vpc)]
+        state["ec2"][name] = described
     for name in params["log_groups"]:
-        state["logs"][name] = reader.get("network", observed.log_group, read_log_group, name)
-    names = [f"arn:{account['partition']}:iam::{account['account_id']}:policy/{name}" for name in params["iam_policy_names"]]
-    for arn in params["iam_policy_arns"] + names:
-        state["iam"][arn] = reader.get("iam", observed.policy_document, read_policy_document, arn)
+        state["logs"][name] = found[("log_group", name)]
+    for arn in policies:
+        state["iam"][arn] = found[("policy", arn)]
     if params["backup_vaults"] or params["backup_plans"]:
         state["backup"] = {
-            "vaults": {name: reader.get("backup", observed.vault, read_untagged_vault, name) for name in params["backup_vaults"]},
-            "plans": {name: reader.get("backup", observed.plan, read_plan_with_selections, name) for name in params["backup_plans"]},
+            "vaults": {name: found[("vault", name)] for name in params["backup_vaults"]},
+            "plans": {name: found[("plan", name)] for name in params["backup_plans"]},
         }
     return state
 
