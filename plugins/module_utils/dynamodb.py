@@ -370,12 +370,11 @@ def table_drift(state: dict[str, Any], desired: dict[str, Any]) -> dict[str, str
         steps, before, _after = update_steps(params, current)
     except DynamoDBError as error:
         return {"table": str(error)}  # the module fails with the same reason
-    if steps:
-        return {"table": ", ".join(sorted(before)) or "settings"}
+    reasons = (sorted(before) or ["settings"]) if steps else []
     if params.get("tags") is not None:
         from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 
         to_set, to_unset = compare_aws_tags(state.get("tags") or {}, params["tags"], params.get("purge_tags"))
         if to_set or to_unset:
-            return {"table": "tags"}
-    return {}
+            reasons.append("tags")  # with the settings that differ: every differing row is listed
+    return {"table": ", ".join(reasons)} if reasons else {}

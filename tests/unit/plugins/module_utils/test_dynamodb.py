@@ -187,12 +187,14 @@ def test_a_table_in_sync_has_no_drift_and_the_role_skips_the_module():
         (live(table=described(SSEDescription={"Status": "ENABLED", "KMSMasterKeyArn": KEY.replace("1111", "2222")})), "kms_key_arn"),
         (live(tags={"Environment": "prod"}), "tags"),
         (live(tags=TAGS | {"Owner": "someone"}), "tags"),
+        # Every differing row is listed: the tags beside the settings (the module sets both in one run).
+        (live(table=described(DeletionProtectionEnabled=False), tags={"Environment": "prod"}), "deletion_protection, tags"),
         (
             live(table=described(KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}])),
             "hash_key_name is 'id' on table corp-dynamodb-main-prod and DynamoDB cannot change a table's key schema (wanted 'pk')",
         ),
     ],
-    ids=["missing", "updating", "pitr-off", "unprotected", "other-key", "tag-missing", "extra-tag", "key-schema"],
+    ids=["missing", "updating", "pitr-off", "unprotected", "other-key", "tag-missing", "extra-tag", "unprotected-and-tag-missing", "key-schema"],
 )
 def test_each_difference_the_module_would_act_on_is_reported(state, reason):
     assert table_drift(state, DESIRED) == {"table": reason}
